@@ -1,0 +1,60 @@
+# tesskit: the two commands of the README are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := $(CURDIR)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+# Build artefacts, lstmf caches, box images, wheelhouses: kept outside the clone in CI so a
+# re-run on the same machine does not compile Tesseract again.
+export TESSKIT_CACHE_DIR ?= $(CURDIR)/.cache
+INVENTORY ?= inventory/localhost.yml
+# Extra variables for the playbook, e.g. EXTRA_VARS=@provisioning/mirror.yml (mirror URLs).
+EXTRA_VARS ?=
+BECOME_FLAG := $(if $(filter 0,$(shell id -u)),,--ask-become-pass)
+
+.PHONY: help bootstrap bootstrap-dev provision demo lint test test-trainer test-infra \
+        test-molecule test-demo test-vm clean-cache
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+bootstrap: ## control-host venv with the trainer and Ansible
+	scripts/bootstrap.sh
+
+bootstrap-dev: ## venv with test and lint tools, plus the system packages tests need
+	scripts/install-test-deps.sh
+	scripts/bootstrap.sh --dev
+
+provision: bootstrap ## provision this machine: deps, Tesseract from source, models, env
+	ansible-playbook -i $(INVENTORY) playbooks/site.yml $(BECOME_FLAG) $(if $(EXTRA_VARS),-e $(EXTRA_VARS))
+
+demo: provision ## provision, fine-tune the demo model and print its CER report
+	bash -lc 'tesskit check && tesskit demo'
+
+lint: ## ruff, yamllint, ansible-lint (production profile)
+	ruff check trainer tests bench
+	ruff format --check trainer tests bench
+	yamllint -s .
+	ansible-lint
+
+test-trainer: ## trainer unit + integration tests against the real training tools
+	pytest -m "not infra and not vm" tests/unit tests/integration
+
+test-molecule: ## molecule default scenario: debootstrap image, build, converge, verify
+	scripts/podman-setup.sh
+	molecule test -s default
+
+test-infra: ## provisioning fault tests and training on an SSH host
+	pytest -m "infra and not vm" tests/integration
+
+test-demo: ## `make demo` end to end on this machine, downloads from a loopback mirror
+	tests/e2e/demo.sh
+
+test-vm: ## vagrant up on a locally built box, train, snapshot, restore
+	tests/vm/run-e2e.sh
+
+test: ## everything CI runs, phase by phase with timings
+	scripts/test-all.sh
+
+clean-cache: ## drop build artefacts and caches (never ground truth)
+	rm -rf "$(TESSKIT_CACHE_DIR)"
