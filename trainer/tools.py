@@ -79,12 +79,13 @@ def run(
         find_tool(argv[0])  # raises the actionable error
         raise
     except subprocess.TimeoutExpired as exc:
-        raise TesskitError(f"{Path(argv[0]).name} timed out after {timeout} s: {' '.join(argv)}") from exc
+        name = Path(argv[0]).name
+        raise TesskitError(f"{name} timed out after {timeout} s: {' '.join(argv)}") from exc
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stderr + proc.stdout).strip().splitlines()[-15:])
-        raise TesskitError(
-            f"{Path(argv[0]).name} failed with exit code {proc.returncode}: {' '.join(argv)}\n{tail}"
-        )
+        name = Path(argv[0]).name
+        command = " ".join(argv)
+        raise TesskitError(f"{name} failed with exit code {proc.returncode}: {command}\n{tail}")
     return proc
 
 
@@ -180,7 +181,8 @@ def inspect_model(path: Path) -> ModelInfo:
         raise TesskitError(f"{path} is empty", "download the model again")
     if _looks_like_html(path):
         raise TesskitError(
-            f"{path} is an HTML page, not a model (a GitHub 'blob' page saved instead of the raw file)",
+            f"{path} is an HTML page, not a model "
+            "(a GitHub 'blob' page saved instead of the raw file)",
             "download the raw file, e.g. https://github.com/tesseract-ocr/tessdata_best/raw/main/"
             f"{path.name}",
         )
