@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Image suffixes tesstrain accepts, longest first so ``x.bin.png`` is not read as ``x.bin`` + ``.png``.
+#: Image suffixes tesstrain accepts; compound ones first so ``x.bin.png`` has stem ``x``.
 IMAGE_SUFFIXES: tuple[str, ...] = (".bin.png", ".nrm.png", ".png", ".tif", ".tiff", ".jpg", ".jpeg")
 GT_SUFFIX = ".gt.txt"
 
@@ -105,3 +105,143 @@ def dataset_hash(samples: Iterable[Sample]) -> str:
         digest.update(sample.name.encode())
         digest.update(sample.content_hash().encode())
     return digest.hexdigest()
+
+
+# --- validation -----------------------------------------------------------------------------
+
+#: Line height tesseract scales every line image to before the LSTM sees it.
+NETWORK_INPUT_HEIGHT = 36
+#: Horizontal downscaling of the standard networks (the Mp3,3 max-pool layer).
+NETWORK_X_REDUCTION = 3
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: str  # "error" stops training; "warning" does not (unless --strict)
+    kind: str
+    path: Path
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.kind}: {self.path}: {self.detail}"
+
+
+@dataclass
+class ValidationReport:
+    samples: list[Sample]
+    issues: list[Issue]
+    unknown_chars: dict[str, int]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+
+def ctc_capacity(width: int, height: int) -> int:
+    """How many output steps a line image gives the network after scaling and pooling.
+
+    CTC needs at least one step per label, plus a blank between two equal neighbours; a
+    transcription longer than that cannot be aligned and training skips or chokes on it.
+    """
+    return int(width * NETWORK_INPUT_HEIGHT / max(height, 1)) // NETWORK_X_REDUCTION
+
+
+def ctc_steps_needed(text: str) -> int:
+    return len(text) + sum(1 for a, b in zip(text, text[1:]) if a == b)
+
+
+def _check_gt(sample: Sample) -> tuple[list[Issue], str | None]:
+    raw = sample.gt.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [
+            Issue(
+                "error",
+                "not-utf8",
+                sample.gt,
+                f"byte {exc.start} is not UTF-8; re-save the file as UTF-8",
+            )
+        ], None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return [Issue("error", "empty-gt", sample.gt, "transcription is empty")], None
+    if len(lines) > 1:
+        return [
+            Issue(
+                "error",
+                "multi-line-gt",
+                sample.gt,
+                f"{len(lines)} lines; one image must hold one text line",
+            )
+        ], None
+    return [], lines[0].strip()
+
+
+def _check_image(sample: Sample, text: str | None) -> list[Issue]:
+    from PIL import Image, UnidentifiedImageError
+
+    if sample.image.stat().st_size == 0:
+        return [Issue("error", "empty-image", sample.image, "file is 0 bytes")]
+    try:
+        with Image.open(sample.image) as img:
+            img.verify()
+        with Image.open(sample.image) as img:
+            width, height = img.size
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        return [Issue("error", "unreadable-image", sample.image, str(exc))]
+    if text is not None:
+        needed, capacity = ctc_steps_needed(text), ctc_capacity(width, height)
+        if needed > capacity:
+            return [
+                Issue(
+                    "error",
+                    "text-too-long",
+                    sample.image,
+                    f"{needed} characters for a {width}x{height} image (room for "
+                    f"{capacity}); wrong transcription or image cropped?",
+                )
+            ]
+    return []
+
+
+def validate(
+    samples: Sequence[Sample],
+    images_without_gt: Sequence[Path] = (),
+    gt_without_image: Sequence[Path] = (),
+    unicharset: set[str] | None = None,
+) -> ValidationReport:
+    """Check every pair; reads files only. ``unicharset``: the START_MODEL's characters."""
+    issues = [
+        Issue("warning", "missing-gt", p, "image without NAME.gt.txt (not used)")
+        for p in images_without_gt
+    ]
+    issues += [
+        Issue("warning", "missing-image", p, "transcription without image (not used)")
+        for p in gt_without_image
+    ]
+    unknown: dict[str, int] = {}
+    for sample in samples:
+        gt_issues, text = _check_gt(sample)
+        issues += gt_issues
+        issues += _check_image(sample, text)
+        if text is not None and unicharset is not None:
+            for char in text:
+                if char not in unicharset and not char.isspace():
+                    unknown[char] = unknown.get(char, 0) + 1
+    if unknown:
+        listed = ", ".join(f"{c!r}×{n}" for c, n in sorted(unknown.items(), key=lambda x: -x[1]))
+        issues.append(
+            Issue(
+                "warning",
+                "unknown-chars",
+                Path("."),
+                f"not in the START_MODEL unicharset (learned from scratch, need "
+                f"many examples): {listed}",
+            )
+        )
+    return ValidationReport(list(samples), issues, unknown)

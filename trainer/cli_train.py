@@ -1,0 +1,152 @@
+"""``tesskit train``: tesstrain-compatible options, plus tesstrain's VAR=value spellings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from trainer.starter import DEFAULT_NET_SPEC
+from trainer.tools import TesskitError
+from trainer.train import TrainConfig, run_training
+
+#: tesstrain variable -> (click option name, converter). Paste `make training` lines as-is.
+TESSTRAIN_VARS: dict[str, tuple[str, type]] = {
+    "MODEL_NAME": ("model_name", str),
+    "START_MODEL": ("start_model", str),
+    "GROUND_TRUTH_DIR": ("data", Path),
+    "TESSDATA": ("tessdata", Path),
+    "OUTPUT_DIR": ("output_dir", Path),
+    "MAX_ITERATIONS": ("max_iterations", int),
+    "EPOCHS": ("epochs", int),
+    "LEARNING_RATE": ("learning_rate", float),
+    "PSM": ("psm", int),
+    "RATIO_TRAIN": ("ratio_train", float),
+    "TARGET_ERROR_RATE": ("target_error_rate", float),
+    "NET_SPEC": ("net_spec", str),
+    "RANDOM_SEED": ("seed", int),
+}
+
+
+def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
+    """``("MODEL_NAME=x", "PSM=7")`` -> ``{"model_name": "x", "psm": 7}``, with clear errors."""
+    parsed: dict[str, object] = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(
+                f"unexpected argument {item!r}; tesstrain variables look like MODEL_NAME=foo"
+            )
+        if name not in TESSTRAIN_VARS:
+            raise click.UsageError(
+                f"unknown tesstrain variable {name}; known: " + ", ".join(sorted(TESSTRAIN_VARS))
+            )
+        option, convert = TESSTRAIN_VARS[name]
+        try:
+            parsed[option] = convert(value)
+        except ValueError as exc:
+            raise click.UsageError(f"{name}={value}: not a valid {convert.__name__}") from exc
+    return parsed
+
+
+@click.command(context_settings={"show_default": True})
+@click.argument("tesstrain_vars", nargs=-1, metavar="[VAR=value]...")
+@click.option("--model-name", help="name of the model to build (MODEL_NAME)")
+@click.option(
+    "--start-model",
+    default=None,
+    help="float model in tessdata to fine-tune, e.g. eng (START_MODEL); "
+    "omit to train from scratch with --net-spec",
+)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    help="ground truth: NAME.png + NAME.gt.txt pairs, searched recursively "
+    "[default: data/MODEL-ground-truth]",
+)
+@click.option(
+    "--tessdata", type=click.Path(path_type=Path), help="tessdata dir [default: $TESSDATA_PREFIX]"
+)
+@click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
+@click.option("--max-iterations", type=int, default=10000)
+@click.option(
+    "--epochs",
+    type=int,
+    default=None,
+    help="train for N passes over the training lines (overrides --max-iterations)",
+)
+@click.option(
+    "--learning-rate",
+    type=float,
+    default=None,
+    help="[default: 0.0001 fine-tuning, 0.002 from scratch]",
+)
+@click.option("--psm", type=int, default=13, help="page segmentation mode for lstmf")
+@click.option("--ratio-train", type=float, default=0.9)
+@click.option(
+    "--target-error-rate",
+    type=float,
+    default=0.01,
+    help="stop early when training BCER reaches this fraction",
+)
+@click.option("--net-spec", default=DEFAULT_NET_SPEC, help="network for training from scratch")
+@click.option("--seed", type=int, default=0, help="shuffle seed of the train/eval split")
+@click.option("--jobs", type=int, default=None, help="parallel processes [default: all cores]")
+@click.option(
+    "--langdata",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="dir with radical-stroke.txt [default: $TESSKIT_LANGDATA or tessdata/langdata]",
+)
+@click.option("--fresh", is_flag=True, help="discard checkpoints of this model and start over")
+@click.option("--no-progress", is_flag=True, help="no live progress bar (logs only)")
+def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object) -> None:
+    """Fine-tune START_MODEL (or train from scratch) on a ground-truth folder.
+
+    Re-running the same command resumes from the last checkpoint. tesstrain users can
+    paste their variables: tesskit train MODEL_NAME=foo START_MODEL=eng
+    """
+    options.update(parse_tesstrain_vars(tesstrain_vars))
+    model_name = options["model_name"]
+    if not model_name:
+        raise click.UsageError("--model-name (or MODEL_NAME=...) is required")
+    data = options["data"] or Path("data") / f"{model_name}-ground-truth"
+    if not Path(data).is_dir():
+        raise TesskitError(
+            f"ground-truth folder {data} does not exist",
+            "pass --data DIR holding NAME.png + NAME.gt.txt pairs",
+        )
+    config = TrainConfig(
+        model_name=str(model_name),
+        data_dir=Path(data),
+        start_model=str(options["start_model"]) if options["start_model"] else None,
+        tessdata=options["tessdata"],
+        output_dir=Path(str(options["output_dir"])),
+        max_iterations=int(options["max_iterations"]),
+        epochs=options["epochs"],
+        learning_rate=options["learning_rate"],
+        psm=int(options["psm"]),
+        ratio_train=float(options["ratio_train"]),
+        target_error_rate=float(options["target_error_rate"]),
+        net_spec=str(options["net_spec"]),
+        seed=int(options["seed"]),
+        jobs=options["jobs"],
+        langdata=options["langdata"],
+        fresh=bool(options["fresh"]),
+        show_progress=not no_progress,
+    )
+    console = Console(stderr=True)
+    try:
+        result = run_training(config, console)
+    except KeyboardInterrupt:
+        console.print(
+            "[yellow]interrupted: re-run the same command to resume from the last "
+            "checkpoint[/yellow]"
+        )
+        raise click.exceptions.Exit(130) from None
+    resumed = f" (resumed at iteration {result.resumed_from})" if result.resumed_from else ""
+    console.print(
+        f"[green]done[/green]{resumed}: best checkpoint {result.best_checkpoint.name} "
+        f"eval CER {result.best_eval_cer:.2f}%\n  {result.model}\n  {result.fast_model}"
+    )
