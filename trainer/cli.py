@@ -52,7 +52,8 @@ _register()
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="tesskit", standalone_mode=False)
+        # Without standalone mode click returns the code of a click.exceptions.Exit.
+        returned = cli.main(args=argv, prog_name="tesskit", standalone_mode=False)
     except TesskitError as exc:
         click.secho(f"error: {exc.message}", fg="red", err=True)
         if exc.fix:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    return 0
+    return returned if isinstance(returned, int) else 0
 
 
 if __name__ == "__main__":

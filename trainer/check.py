@@ -1,0 +1,103 @@
+"""``tesskit check``: is this machine ready to fine-tune? Every problem comes with its fix."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer.tools import (
+    OPTIONAL_TOOLS,
+    TRAINING_TOOLS,
+    TesskitError,
+    find_tool,
+    inspect_model,
+    require_float_model,
+    resolve_tessdata,
+    tool_version,
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+
+def _tool_checks() -> list[CheckResult]:
+    results = []
+    for name in TRAINING_TOOLS + OPTIONAL_TOOLS:
+        required = name in TRAINING_TOOLS
+        try:
+            path = find_tool(name)
+            version = tool_version(name) if name in ("tesseract", "lstmtraining") else ""
+            results.append(CheckResult(name, True, f"{path} {version}".strip(), "", required))
+        except TesskitError as exc:
+            results.append(CheckResult(name, False, exc.message, exc.fix, required))
+    return results
+
+
+def run_checks(tessdata: Path | None = None, start_model: str | None = "eng") -> list[CheckResult]:
+    """All environment checks; stops descending where a prerequisite is missing."""
+    results = _tool_checks()
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    if prefix and not Path(prefix).is_absolute() and tessdata is None:
+        results.append(
+            CheckResult(
+                "TESSDATA_PREFIX",
+                False,
+                f"{prefix!r} is relative: it breaks in other directories",
+                f"export TESSDATA_PREFIX={Path(prefix).resolve()}",
+            )
+        )
+    try:
+        resolved = resolve_tessdata(tessdata)
+    except TesskitError as exc:
+        return [*results, CheckResult("tessdata", False, exc.message, exc.fix)]
+    results.append(CheckResult("tessdata", True, str(resolved)))
+    lstm_train = resolved / "configs" / "lstm.train"
+    results.append(
+        CheckResult(
+            "configs/lstm.train",
+            lstm_train.is_file(),
+            str(lstm_train),
+            ""
+            if lstm_train.is_file()
+            else "provision with the tessdata role, or copy configs/ "
+            "from tesseract's share/tessdata",
+        )
+    )
+    for model in sorted(resolved.glob("*.traineddata")):
+        if start_model and model.stem == start_model:
+            continue  # checked below, more strictly
+        try:
+            inspect_model(model)
+        except TesskitError as exc:
+            results.append(CheckResult(model.name, False, exc.message, exc.fix))
+    if start_model:
+        path = resolved / f"{start_model}.traineddata"
+        if not path.is_file():
+            results.append(
+                CheckResult(
+                    f"START_MODEL {start_model}",
+                    False,
+                    f"{path} not found",
+                    f"install tessdata_best {start_model}.traineddata into {resolved}",
+                )
+            )
+        else:
+            try:
+                info = require_float_model(path)
+                results.append(
+                    CheckResult(
+                        f"START_MODEL {start_model}", True, f"float model, network {info.network}"
+                    )
+                )
+            except TesskitError as exc:
+                results.append(
+                    CheckResult(f"START_MODEL {start_model}", False, exc.message, exc.fix)
+                )
+    return results

@@ -1,0 +1,154 @@
+"""``tesskit check``, ``tesskit dataset check`` and ``tesskit clean``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from trainer import dataset as ds
+from trainer.check import run_checks
+from trainer.manifest import MANIFEST
+from trainer.tools import TesskitError, find_tool, resolve_tessdata, run
+
+console = Console()
+
+
+@click.command(context_settings={"show_default": True})
+@click.option(
+    "--tessdata",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="tessdata dir [default: $TESSDATA_PREFIX]",
+)
+@click.option("--start-model", default="eng", help="model to fine-tune ('' to skip)")
+def check(tessdata: Path | None, start_model: str) -> None:
+    """Check tools, TESSDATA_PREFIX, configs and that START_MODEL is a float model."""
+    results = run_checks(tessdata, start_model or None)
+    table = Table(title="tesskit check")
+    for column in ("", "check", "detail", "fix"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        mark = (
+            "[green]ok[/green]"
+            if r.ok
+            else ("[red]FAIL[/red]" if r.required else "[yellow]warn[/yellow]")
+        )
+        table.add_row(mark, r.name, r.detail, r.fix)
+    console.print(table)
+    failed = [r for r in results if not r.ok and r.required]
+    if failed:
+        console.print(f"[red]{len(failed)} problem(s)[/red]; each row says how to fix it")
+        raise click.exceptions.Exit(1)
+    console.print("[green]ready to train[/green]")
+
+
+def model_unicharset(model: Path) -> set[str]:
+    """Characters of a model's LSTM unicharset (extracted to a temp dir, never into tessdata)."""
+    with tempfile.TemporaryDirectory(prefix="tesskit-uni-") as tmp:
+        run([find_tool("combine_tessdata"), "-u", model, f"{tmp}/m."])
+        path = Path(tmp) / "m.lstm-unicharset"
+        if not path.is_file():
+            raise TesskitError(f"{model} has no lstm-unicharset")
+        lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    chars = {line.split(" ", 1)[0] for line in lines if line}
+    return chars | {" "}
+
+
+@click.group()
+def dataset_group() -> None:
+    """Inspect ground-truth folders."""
+
+
+@dataset_group.command("check", context_settings={"show_default": True})
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--start-model", default="eng", help="report characters this model does not know ('' to skip)"
+)
+@click.option("--tessdata", type=click.Path(path_type=Path), default=None)
+@click.option("--strict", is_flag=True, help="treat warnings as errors")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def dataset_check(
+    data_dir: Path, start_model: str, tessdata: Path | None, strict: bool, as_json: bool
+) -> None:
+    """Validate a ground-truth folder (NAME.png + NAME.gt.txt). Reads only; changes nothing."""
+    samples, lonely_images, lonely_gts = ds.discover(data_dir)
+    unicharset = None
+    if start_model:
+        model = resolve_tessdata(tessdata) / f"{start_model}.traineddata"
+        if model.is_file():
+            unicharset = model_unicharset(model)
+    report = ds.validate(samples, lonely_images, lonely_gts, unicharset)
+    failing = report.issues if strict else report.errors
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "lines": len(samples),
+                    "errors": len(report.errors),
+                    "warnings": len(report.warnings),
+                    "unknown_chars": report.unknown_chars,
+                    "issues": [
+                        {
+                            "severity": i.severity,
+                            "kind": i.kind,
+                            "path": str(i.path),
+                            "detail": i.detail,
+                        }
+                        for i in report.issues
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        table = Table(title=f"{data_dir}: {len(samples)} line pairs")
+        for column in ("severity", "kind", "file", "detail"):
+            table.add_column(column, overflow="fold")
+        for issue in report.issues:
+            colour = "red" if issue.severity == "error" else "yellow"
+            table.add_row(
+                f"[{colour}]{issue.severity}[/{colour}]", issue.kind, str(issue.path), issue.detail
+            )
+        if report.issues:
+            console.print(table)
+        console.print(
+            f"{len(samples)} lines, {len(report.errors)} errors, {len(report.warnings)} warnings"
+        )
+    if not samples or failing:
+        raise click.exceptions.Exit(1)
+
+
+dataset_group.name = "dataset"
+dataset = dataset_group  # registered under this name by trainer.cli
+
+
+@click.command(context_settings={"show_default": True})
+@click.argument("model_name")
+@click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
+@click.option("--all", "with_cache", is_flag=True, help="also drop the shared lstmf cache")
+@click.option("--yes", is_flag=True, help="do not ask")
+def clean(model_name: str, output_dir: Path, with_cache: bool, yes: bool) -> None:
+    """Remove a model's generated files (run dir). Ground truth is never touched."""
+    run_dir = output_dir / model_name
+    targets = []
+    if run_dir.exists():
+        if not (run_dir / MANIFEST).is_file():
+            raise TesskitError(f"{run_dir} has no {MANIFEST}: not a tesskit run dir, left alone")
+        targets.append(run_dir)
+    if with_cache and (output_dir / ".cache").is_dir():
+        targets.append(output_dir / ".cache")
+    if not targets:
+        console.print(f"nothing to clean for {model_name} in {output_dir}")
+        return
+    if not yes:
+        click.confirm(f"remove {', '.join(map(str, targets))}?", abort=True)
+    for target in targets:
+        shutil.rmtree(target)
+        console.print(f"removed {target}")
