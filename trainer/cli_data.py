@@ -43,7 +43,10 @@ def check(tessdata: Path | None, start_model: str) -> None:
     console.print(table)
     failed = [r for r in results if not r.ok and r.required]
     if failed:
-        console.print(f"[red]{len(failed)} problem(s)[/red]; each row says how to fix it")
+        # Unwrapped, so messages can be searched for and fixes copied.
+        for r in failed:
+            click.echo(f"FAIL {r.name}: {r.detail}" + (f"\n  fix: {r.fix}" if r.fix else ""))
+        console.print(f"[red]{len(failed)} problem(s)[/red]")
         raise click.exceptions.Exit(1)
     console.print("[green]ready to train[/green]")
 

@@ -72,6 +72,19 @@ def _make_one(sample: Sample, dest: Path, tessdata: Path, psm: int, lang: str | 
         partial.replace(dest)
 
 
+def _any_model(tessdata: Path) -> str:
+    """lstm.train only needs *a* loadable model to start the engine; the lstmf holds just the
+    image and its text, so which model does not matter."""
+    if (tessdata / "eng.traineddata").is_file():
+        return "eng"
+    for path in sorted(tessdata.glob("*.traineddata")):
+        return path.stem
+    raise TesskitError(
+        f"no .traineddata in {tessdata}; tesseract cannot start",
+        "install at least one model (the tessdata role installs eng)",
+    )
+
+
 def build_lstmf(
     samples: Sequence[Sample],
     cache_dir: Path,
@@ -92,6 +105,7 @@ def build_lstmf(
             f"{tessdata}/configs/lstm.train is missing (tesseract needs it to write lstmf files)",
             "provision with the tessdata role, or copy configs/ from tesseract's tessdata",
         )
+    lang = lang or _any_model(tessdata)
     cache_dir.mkdir(parents=True, exist_ok=True)
     version = tesseract_version()
     targets = {s.name: cache_dir / f"{cache_key(s, psm, version)}.lstmf" for s in samples}
@@ -106,7 +120,8 @@ def build_lstmf(
             try:
                 future.result()
             except TesskitError as exc:
-                failures.append(f"{futures[future].image}: {exc.message.splitlines()[0]}")
+                # The tool's last output line says why (the command line would not).
+                failures.append(f"{futures[future].image}: {exc.message.splitlines()[-1]}")
             done += 1
             if on_progress:
                 on_progress(done, len(samples))

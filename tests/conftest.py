@@ -1,0 +1,99 @@
+"""Shared fixtures: real data from ../shared (skipped when absent), synthetic line sets."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from trainer.synth import find_font, write_synthetic_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+SYSTEM_CONFIGS = Path("/usr/share/tesseract-ocr/5/tessdata/configs")
+
+WORDS = tuple(
+    [
+        "amber",
+        "bridge",
+        "cobalt",
+        "delta",
+        "ember",
+        "fjord",
+        "gravel",
+        "harbor",
+        "ivory",
+        "jolly",
+        "kayak",
+        "lumen",
+        "mosaic",
+        "nimbus",
+        "orbit",
+        "prism",
+        "quartz",
+        "relic",
+        "solar",
+        "tundra",
+        "umber",
+        "vivid",
+        "wander",
+        "yarrow",
+    ]
+)
+
+
+def sample_lines(count: int, seed: int = 0) -> list[str]:
+    """Deterministic short lines over a fixed small alphabet."""
+    lines = []
+    for i in range(count):
+        picks = [WORDS[(i * 7 + k * 3 + seed) % len(WORDS)] for k in range(3 + i % 3)]
+        lines.append(" ".join(picks) + f" {i % 97}")
+    return lines
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Path -> sha256 of every file below root: proof that nothing was written or deleted."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} not present (../shared beside the repo)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def font() -> Path:
+    return find_font()
+
+
+@pytest.fixture
+def make_lines(tmp_path: Path, font: Path) -> Callable[..., Path]:
+    def make(count: int = 12, name: str = "gt", seed: int = 0) -> Path:
+        out = tmp_path / name
+        write_synthetic_dataset(out, sample_lines(count, seed), font)
+        return out
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def float_tessdata(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """A tessdata dir like the playbook makes: float fra (stand-in for eng best), the
+    integer eng from tessdata_fast, configs/lstm.train and langdata."""
+    if not SYSTEM_CONFIGS.is_dir():
+        pytest.skip("Debian's tesseract-ocr configs not installed")
+    tessdata = tmp_path_factory.mktemp("tessdata")
+    shutil.copy(shared_data / "tessdata_best" / "fra.traineddata", tessdata)
+    shutil.copy(shared_data / "tessdata_fast" / "eng.traineddata", tessdata / "engfast.traineddata")
+    shutil.copytree(SYSTEM_CONFIGS, tessdata / "configs")
+    (tessdata / "langdata").symlink_to(shared_data / "langdata")
+    return tessdata
