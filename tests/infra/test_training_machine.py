@@ -1,0 +1,85 @@
+"""What a provisioned training machine must offer (molecule verify, testinfra).
+
+Commands through the podman connection cost seconds each, so each test asks one question
+with one command.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+VERSION = os.environ.get("TESSKIT_EXPECT_VERSION", "5.3.0")
+PREFIX = "/usr/local"
+TESSDATA = f"{PREFIX}/share/tessdata"
+TOOLS = ("tesseract", "lstmtraining", "lstmeval", "combine_tessdata", "combine_lang_model",
+         "unicharset_extractor", "merge_unicharsets", "text2image")
+SHA256 = {
+    # The loopback mirror serves the float French model as eng (stand-in for eng best).
+    f"{TESSDATA}/eng.traineddata":
+        "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
+    f"{TESSDATA}/fast/eng.traineddata":
+        "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
+}
+USER = "tesskit"
+
+
+def as_user(host, command: str):
+    """Run in the training user's login shell, as a user would after `ssh`."""
+    return host.run(f"runuser -l {USER} -c {command!r}")
+
+
+def test_tesseract_and_training_tools_at_version(host) -> None:
+    script = " && ".join(f"test -x {PREFIX}/bin/{t}" for t in TOOLS)
+    result = host.run(f"{script} && {PREFIX}/bin/tesseract --version")
+    assert result.rc == 0, result.stderr
+    assert f"tesseract {VERSION}" in result.stdout + result.stderr
+
+
+def test_training_tools_link_against_the_built_library(host) -> None:
+    out = host.check_output(f"ldd {PREFIX}/bin/lstmtraining {PREFIX}/bin/text2image")
+    assert "not found" not in out
+    assert f"libtesseract.so.5 => {PREFIX}/lib/libtesseract.so.5" in out
+    assert "libpango" in out  # text2image is only built with pango: training tools are real
+
+
+def test_tessdata_prefix_in_a_login_shell_and_models_checksummed(host) -> None:
+    files = " ".join(SHA256)
+    out = as_user(host, f"echo PREFIX=$TESSDATA_PREFIX; sha256sum {files}; "
+                        f"test -f $TESSDATA_PREFIX/configs/lstm.train && echo CONFIG_OK")
+    assert out.rc == 0, out.stderr
+    assert f"PREFIX={TESSDATA}\n" in out.stdout
+    for path, digest in SHA256.items():
+        assert f"{digest}  {path}" in out.stdout
+    assert "CONFIG_OK" in out.stdout
+
+
+def test_training_user_is_not_root(host) -> None:
+    user = host.user(USER)
+    assert user.exists and user.uid != 0
+
+
+def test_tesskit_check_passes_for_the_training_user(host) -> None:
+    result = as_user(host, "tesskit check --start-model eng")
+    assert result.rc == 0, result.stdout + result.stderr
+    assert "ready to train" in result.stdout
+
+
+@pytest.mark.slow
+def test_tiny_training_produces_a_loadable_model(host) -> None:
+    script = (
+        "set -e; cd ~; rm -rf verify-gt verify-runs; "
+        "/opt/tesskit/venv/bin/python -c \""
+        "from pathlib import Path; from trainer.synth import find_font, write_synthetic_dataset; "
+        "words = 'amber bridge cobalt delta ember fjord gravel harbor'.split(); "
+        "lines = [' '.join(words[(i + k) % 8] for k in range(3)) + f' {i}' for i in range(20)]; "
+        "write_synthetic_dataset(Path('verify-gt'), lines, find_font())\"; "
+        "tesskit train --model-name tiny --data verify-gt --output-dir verify-runs "
+        "--net-spec '[1,36,0,1 Ct3,3,16 Mp3,3 Lfys32 Lfx48 O1c###]' --max-iterations 200 "
+        "--no-progress; "
+        "tesseract verify-gt/line_0000.png stdout --psm 13 -l tiny --tessdata-dir verify-runs/tiny"
+    )
+    result = as_user(host, script)
+    assert result.rc == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "done" in result.stderr or "done" in result.stdout

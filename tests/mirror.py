@@ -1,0 +1,152 @@
+"""A loopback HTTP mirror of the upstream download layout, with fault modes for tests.
+
+Upstream paths are kept, so a role only needs its base URL changed:
+  /tesseract/archive/refs/tags/<version>.tar.gz
+  /tessdata_best/raw/main/<lang>.traineddata
+  /tessdata_fast/raw/main/<lang>.traineddata
+  /langdata_lstm/raw/main/<file>
+A fault prefix changes how any of them is answered:
+  /html/...      200 with an HTML page (a GitHub "blob" page saved instead of the raw file)
+  /truncate/...  the full Content-Length announced, half the bytes sent, connection closed
+  /404/...       not found
+
+Only 127.0.0.1 (or an address given explicitly, such as a libvirt bridge of this machine).
+CLI: python tests/mirror.py build DIR --shared ../shared/data --tesseract-source TARBALL
+     python tests/mirror.py serve DIR [--port 0] [--bind 127.0.0.1] [--pidfile F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+class MirrorHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # quiet in tests
+        pass
+
+    def do_GET(self) -> None:
+        for prefix, action in (
+            ("/html/", self._html),
+            ("/truncate/", self._truncate),
+            ("/404/", self._missing),
+        ):
+            if self.path.startswith(prefix):
+                self.path = "/" + self.path[len(prefix) :]
+                action()
+                return
+        super().do_GET()
+
+    def _html(self) -> None:
+        body = b"<!DOCTYPE html><html><head><title>GitHub</title></head><body>blob</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _truncate(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            self._missing()
+            return
+        data = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+
+    def _missing(self) -> None:
+        self.send_error(404, "not on this mirror")
+
+
+class Mirror:
+    """``with Mirror(root) as m: m.url`` serves ``root`` on an ephemeral loopback port."""
+
+    def __init__(self, root: Path, bind: str = "127.0.0.1", port: int = 0) -> None:
+        handler = lambda *a, **kw: MirrorHandler(*a, directory=str(root), **kw)  # noqa: E731
+        self.server = ThreadingHTTPServer((bind, port), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> Mirror:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def build_tree(root: Path, shared: Path, tesseract_source: Path | None, version: str) -> Path:
+    """Lay out the mirror from ../shared/data (and a tesseract source tarball)."""
+    best = root / "tessdata_best/raw/main"
+    fast = root / "tessdata_fast/raw/main"
+    langdata = root / "langdata_lstm/raw/main"
+    for directory in (best, fast, langdata):
+        directory.mkdir(parents=True, exist_ok=True)
+    float_model = shared / "tessdata_best" / "fra.traineddata"
+    _link(float_model, best / "fra.traineddata")
+    _link(float_model, best / "eng.traineddata")  # stand-in: no float eng is available here
+    _link(shared / "tessdata_fast" / "eng.traineddata", fast / "eng.traineddata")
+    for path in (shared / "langdata").glob("*"):
+        if path.is_file():
+            _link(path, langdata / path.name)
+    if tesseract_source is not None:
+        tags = root / "tesseract/archive/refs/tags"
+        tags.mkdir(parents=True, exist_ok=True)
+        _link(tesseract_source, tags / f"{version}.tar.gz")
+    return root
+
+
+def _link(src: Path, dest: Path) -> None:
+    if dest.exists() or dest.is_symlink():
+        dest.unlink()
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build")
+    build.add_argument("root", type=Path)
+    build.add_argument("--shared", type=Path, required=True)
+    build.add_argument("--tesseract-source", type=Path)
+    build.add_argument("--version", default="5.3.0")
+    serve = sub.add_parser("serve")
+    serve.add_argument("root", type=Path)
+    serve.add_argument("--bind", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--pidfile", type=Path)
+    serve.add_argument("--urlfile", type=Path)
+    args = parser.parse_args()
+    if args.command == "build":
+        build_tree(args.root, args.shared, args.tesseract_source, args.version)
+        return
+    mirror = Mirror(args.root, args.bind, args.port)
+    if args.pidfile:
+        args.pidfile.write_text(str(os.getpid()))
+    if args.urlfile:
+        args.urlfile.write_text(mirror.url)
+    print(mirror.url, flush=True)
+    mirror.server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
