@@ -13,14 +13,20 @@ import pytest
 VERSION = os.environ.get("TESSKIT_EXPECT_VERSION", "5.3.0")
 PREFIX = "/usr/local"
 TESSDATA = f"{PREFIX}/share/tessdata"
-TOOLS = ("tesseract", "lstmtraining", "lstmeval", "combine_tessdata", "combine_lang_model",
-         "unicharset_extractor", "merge_unicharsets", "text2image")
+TOOLS = (
+    "tesseract",
+    "lstmtraining",
+    "lstmeval",
+    "combine_tessdata",
+    "combine_lang_model",
+    "unicharset_extractor",
+    "merge_unicharsets",
+    "text2image",
+)
 SHA256 = {
     # The loopback mirror serves the float French model as eng (stand-in for eng best).
-    f"{TESSDATA}/eng.traineddata":
-        "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
-    f"{TESSDATA}/fast/eng.traineddata":
-        "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
+    f"{TESSDATA}/eng.traineddata": "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
+    f"{TESSDATA}/fast/eng.traineddata": "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
 }
 USER = "tesskit"
 
@@ -46,8 +52,11 @@ def test_training_tools_link_against_the_built_library(host) -> None:
 
 def test_tessdata_prefix_in_a_login_shell_and_models_checksummed(host) -> None:
     files = " ".join(SHA256)
-    out = as_user(host, f"echo PREFIX=$TESSDATA_PREFIX; sha256sum {files}; "
-                        f"test -f $TESSDATA_PREFIX/configs/lstm.train && echo CONFIG_OK")
+    out = as_user(
+        host,
+        f"echo PREFIX=$TESSDATA_PREFIX; sha256sum {files}; "
+        f"test -f $TESSDATA_PREFIX/configs/lstm.train && echo CONFIG_OK",
+    )
     assert out.rc == 0, out.stderr
     assert f"PREFIX={TESSDATA}\n" in out.stdout
     for path, digest in SHA256.items():
@@ -70,7 +79,7 @@ def test_tesskit_check_passes_for_the_training_user(host) -> None:
 def test_tiny_training_produces_a_loadable_model(host) -> None:
     script = (
         "set -e; cd ~; rm -rf verify-gt verify-runs; "
-        "/opt/tesskit/venv/bin/python -c \""
+        '/opt/tesskit/venv/bin/python -c "'
         "from pathlib import Path; from trainer.synth import find_font, write_synthetic_dataset; "
         "words = 'amber bridge cobalt delta ember fjord gravel harbor'.split(); "
         "lines = [' '.join(words[(i + k) % 8] for k in range(3)) + f' {i}' for i in range(20)]; "

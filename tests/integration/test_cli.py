@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
 
 from trainer.train import TrainConfig, run_training
+
+from conftest import tree_digest
 
 
 def tesskit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -27,13 +27,20 @@ def test_fine_tuning_improves_cer_on_held_back_lines(
         for index, sample in enumerate(chosen):
             dest = (held_dir if index < HELD_BACK_PER_BOOK else train_dir) / book
             dest.mkdir(parents=True, exist_ok=True)
-            image_suffix = sample.image.name[len(Path(sample.name).name):]
+            image_suffix = sample.image.name[len(Path(sample.name).name) :]
             shutil.copy(sample.image, dest / f"{Path(sample.name).name}{image_suffix}")
             shutil.copy(sample.gt, dest / f"{Path(sample.name).name}.gt.txt")
-    result = run_training(TrainConfig(
-        model_name="incunabula", data_dir=train_dir, start_model="fra",
-        tessdata=float_tessdata, output_dir=tmp_path / "runs", max_iterations=600,
-        show_progress=False))
+    result = run_training(
+        TrainConfig(
+            model_name="incunabula",
+            data_dir=train_dir,
+            start_model="fra",
+            tessdata=float_tessdata,
+            output_dir=tmp_path / "runs",
+            max_iterations=600,
+            show_progress=False,
+        )
+    )
     held, _, _ = dataset.discover(held_dir)
     assert len(held) == HELD_BACK_PER_BOOK * len(BOOKS)
     base = evaluate_model(held, ModelRef.parse("fra", float_tessdata))

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
 
 from trainer.dataset import discover
 from trainer.lstmf import build_lstmf, line_box
 from trainer.tools import TesskitError
+
+from conftest import tree_digest
 
 
 def test_line_box_keeps_combining_marks_with_their_base() -> None:

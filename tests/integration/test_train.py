@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
 
 from trainer.tools import TesskitError, find_tool, run
 from trainer.train import TrainConfig, run_training
+
+from conftest import tree_digest
 
 TINY_NET = "[1,36,0,1 Ct3,3,16 Mp3,3 Lfys32 Lfx48 O1c###]"
 pytestmark = pytest.mark.slow

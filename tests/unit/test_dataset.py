@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
 
 from trainer.dataset import (
     ctc_capacity,
@@ -16,6 +15,8 @@ from trainer.dataset import (
     split,
     validate,
 )
+
+from conftest import tree_digest
 
 
 def test_discover_pairs_recursively_and_prefers_compound_suffix(tmp_path: Path) -> None:
