@@ -23,11 +23,10 @@ TOOLS = (
     "merge_unicharsets",
     "text2image",
 )
-SHA256 = {
-    # The loopback mirror serves the float French model as eng (stand-in for eng best).
-    f"{TESSDATA}/eng.traineddata": "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
-    f"{TESSDATA}/fast/eng.traineddata": "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
-}
+# The loopback mirror serves the float French model as eng (stand-in for eng best).
+BEST_SHA = "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913"
+FAST_SHA = "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2"
+SHA256 = {f"{TESSDATA}/eng.traineddata": BEST_SHA, f"{TESSDATA}/fast/eng.traineddata": FAST_SHA}
 USER = "tesskit"
 
 

@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 FRA_SHA = "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913"
 FAST_SHA = "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2"
+RADICAL_SHA = "9b441331169924e640233ae3abff9b4ac7019e33978a074c9d322f89afab1b89"
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 
 pytestmark = [
@@ -73,7 +74,7 @@ def tessdata_vars(tmp_path: Path, url: str, **overrides: object) -> dict[str, ob
         "tessdata_checksums": {
             "best/eng.traineddata": FRA_SHA,
             "fast/eng.traineddata": FAST_SHA,
-            "langdata/radical-stroke.txt": "9b441331169924e640233ae3abff9b4ac7019e33978a074c9d322f89afab1b89",
+            "langdata/radical-stroke.txt": RADICAL_SHA,
         },
     }
     base.update(overrides)
@@ -138,12 +139,13 @@ def test_wrong_source_checksum_fails_before_anything_is_installed(
 ) -> None:
     prefix = tmp_path / "prefix"
     with Mirror(mirror_root) as mirror:
+        source_url = f"{mirror.url}/tesseract/archive/refs/tags/9.9.9.tar.gz"
         result = play(
             tmp_path,
             "tesseract_build",
             {
                 "tesseract_version": "9.9.9",
-                "tesseract_build_source_url": f"{mirror.url}/tesseract/archive/refs/tags/9.9.9.tar.gz",
+                "tesseract_build_source_url": source_url,
                 "tesseract_build_source_sha256": "1" * 64,
                 "tesseract_build_prefix": str(prefix),
                 "tesseract_build_dir": str(tmp_path / "build"),
