@@ -4,6 +4,7 @@
 set -euo pipefail
 image=${TESSKIT_PODMAN_IMAGE:-localhost/tesskit-bookworm-systemd}
 cache=${TESSKIT_CACHE_DIR:-.cache}
+mkdir -p "$cache/ccache"  # bind-mounted into the molecule container
 
 for tool in podman runc debootstrap; do
   command -v "$tool" >/dev/null || { apt-get update -qq; apt-get install -y -qq podman runc debootstrap; break; }

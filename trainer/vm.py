@@ -1,0 +1,77 @@
+"""The training VM, through python-vagrant: up, snapshots, training inside, destroy.
+
+The ground-truth folder `data/` beside the Vagrantfile is synced into the VM as
+~/tesskit-data; `train` runs tesskit there and streams the run directory back as a tar
+(no rsync-back plugin needed).
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+from trainer.tools import TesskitError
+
+GUEST_DATA = "~/tesskit-data"
+
+
+def _vagrant_binary() -> str:
+    found = shutil.which("vagrant")
+    if found is None:
+        raise TesskitError(
+            "vagrant is not installed",
+            "install Vagrant (Debian/Ubuntu: apt-get install vagrant) and a "
+            "provider: VirtualBox, or vagrant-libvirt",
+        )
+    return found
+
+
+def machine(root: Path):  # -> vagrant.Vagrant (untyped library)
+    """A python-vagrant handle on the Vagrantfile in ``root``."""
+    _vagrant_binary()
+    if not (root / "Vagrantfile").is_file():
+        raise TesskitError(
+            f"no Vagrantfile in {root}", "run from the tesskit checkout or pass --root"
+        )
+    try:
+        import vagrant
+    except ImportError as exc:
+        raise TesskitError("python-vagrant is not installed", "pip install 'tesskit[vm]'") from exc
+    return vagrant.Vagrant(str(root), quiet_stdout=False, quiet_stderr=False)
+
+
+def guest_train_command(model_name: str, train_args: list[str]) -> str:
+    """The shell command run in the VM: train on the synced ground truth."""
+    args = [
+        "tesskit",
+        "train",
+        "--model-name",
+        model_name,
+        "--data",
+        f"{GUEST_DATA}/ground-truth",
+        "--output-dir",
+        f"{GUEST_DATA}/runs",
+        *train_args,
+    ]
+    # ~ must stay unquoted to expand in the guest's shell.
+    return " ".join(a if a.startswith("~/") else shlex.quote(a) for a in args)
+
+
+def ssh(root: Path, command: str | None = None) -> int:
+    argv = [_vagrant_binary(), "ssh"] + (["-c", command] if command else [])
+    return subprocess.call(argv, cwd=root)
+
+
+def fetch_run(root: Path, model_name: str, dest: Path) -> Path:
+    """Copy runs/<model> out of the VM into ``dest`` (streamed tar over vagrant ssh)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    remote = f"tar -C {GUEST_DATA}/runs -c {shlex.quote(model_name)}"
+    with subprocess.Popen(
+        [_vagrant_binary(), "ssh", "-c", remote], cwd=root, stdout=subprocess.PIPE
+    ) as source:
+        untar = subprocess.run(["tar", "-C", str(dest), "-x"], stdin=source.stdout, check=False)
+    if source.returncode != 0 or untar.returncode != 0:
+        raise TesskitError(f"could not copy runs/{model_name} out of the VM")
+    return dest / model_name
