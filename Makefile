@@ -13,7 +13,7 @@ EXTRA_VARS ?=
 BECOME_FLAG := $(if $(filter 0,$(shell id -u)),,--ask-become-pass)
 
 .PHONY: help bootstrap bootstrap-dev provision demo lint test test-trainer test-infra \
-        test-molecule test-demo test-vm clean-cache
+        test-molecule test-demo clean-cache
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,7 @@ lint: ## ruff, yamllint, ansible-lint (production profile)
 	ruff format --check trainer tests bench
 	yamllint -s .
 	ansible-lint
+	vagrant validate
 
 test-trainer: ## trainer unit + integration tests against the real training tools
 	pytest -m "not infra and not vm" tests/unit tests/integration
@@ -44,14 +45,11 @@ test-molecule: ## molecule default scenario: debootstrap image, build, converge,
 	scripts/podman-setup.sh
 	molecule test -s default
 
-test-infra: ## provisioning fault tests and training on an SSH host
+test-infra: ## provisioning fault tests: checksums, HTML answers, truncated downloads
 	pytest -m "infra and not vm" tests/integration
 
 test-demo: ## `make demo` end to end on this machine, downloads from a loopback mirror
 	tests/e2e/demo.sh
-
-test-vm: ## vagrant up on a locally built box, train, snapshot, restore
-	tests/vm/run-e2e.sh
 
 test: ## everything CI runs, phase by phase with timings
 	scripts/test-all.sh

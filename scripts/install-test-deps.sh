@@ -8,6 +8,7 @@ packages=(
   podman runc debootstrap                # molecule default scenario
   ccache rsync openssh-server openssh-client sshpass iproute2 # builds, SSH targets
   curl ca-certificates git
+  vagrant                                # `vagrant validate` of the Vagrantfile
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 """``tesskit``: a small CLI over the pipeline stages.
 
 Each command group lives beside the stage it drives (``cli_data``, ``cli_train``,
-``cli_eval``, ``cli_vm``); this module only assembles them and turns
+``cli_eval``, ``cli_sweep``, ``cli_vm``); this module only assembles them and turns
 :class:`~trainer.tools.TesskitError` into a clear message and exit code 2.
 """
 
@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("trainer.cli_eval", "ocr"),
     ("trainer.cli_eval", "install"),
     ("trainer.cli_eval", "demo"),
+    ("trainer.cli_sweep", "sweep"),
     ("trainer.cli_vm", "vm"),
 )
 
