@@ -6,6 +6,7 @@ with one command.
 
 from __future__ import annotations
 
+import base64
 import os
 
 import pytest
@@ -31,8 +32,12 @@ USER = "tesskit"
 
 
 def as_user(host, command: str):
-    """Run in the training user's login shell, as a user would after `ssh`."""
-    return host.run(f"runuser -l {USER} -c {command!r}")
+    """Run in the training user's login shell, as a user would after `ssh`.
+
+    The script travels base64-encoded so no quoting layer (ansible, sh, runuser) mangles it.
+    """
+    encoded = base64.b64encode(command.encode()).decode()
+    return host.run(f"runuser -l {USER} -c 'echo {encoded} | base64 -d | bash'")
 
 
 def test_tesseract_and_training_tools_at_version(host) -> None:
