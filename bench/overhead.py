@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from trainer.synth import find_font, write_synthetic_dataset
 from trainer.tools import find_tool, tool_env
 from trainer.train import TrainConfig, run_training
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from fixtures import float_tessdata, synthetic_lines
 
 
 def main() -> None:
@@ -29,20 +27,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        tessdata = tmp / "tessdata"
-        (tessdata / "configs").mkdir(parents=True)
-        shutil.copy(SHARED / "tessdata_best" / "fra.traineddata", tessdata)
-        shutil.copy("/usr/share/tesseract-ocr/5/tessdata/configs/lstm.train", tessdata / "configs")
-        (tessdata / "langdata").symlink_to(SHARED / "langdata")
-        words = ["amber", "bridge", "cobalt", "delta", "ember"]
-        words += ["fjord", "gravel", "harbor", "ivory", "jolly"]
-        lines = [
-            " ".join(words[(i * 3 + k) % 10] for k in range(5)) + f" {i}" for i in range(args.lines)
-        ]
-        write_synthetic_dataset(tmp / "gt", lines, find_font(), noise=0.04)
+        tessdata = float_tessdata(tmp)
+        data = synthetic_lines(tmp, args.lines)
         config = TrainConfig(
             model_name="bench",
-            data_dir=tmp / "gt",
+            data_dir=data,
             start_model="fra",
             tessdata=tessdata,
             output_dir=tmp / "runs",

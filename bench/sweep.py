@@ -7,15 +7,13 @@ N=2 on 2 cores. Usage: python bench/sweep.py [--runs 2] [--iterations 300]
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from trainer.sweep import grid, run_sweep
-from trainer.synth import find_font, write_synthetic_dataset
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from fixtures import float_tessdata, synthetic_lines
 
 
 def main() -> None:
@@ -25,21 +23,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        tessdata = tmp / "tessdata"
-        (tessdata / "configs").mkdir(parents=True)
-        shutil.copy(SHARED / "tessdata_best" / "fra.traineddata", tessdata)
-        shutil.copy("/usr/share/tesseract-ocr/5/tessdata/configs/lstm.train", tessdata / "configs")
-        (tessdata / "langdata").symlink_to(SHARED / "langdata")
-        words = ["amber", "bridge", "cobalt", "delta", "ember", "fjord", "gravel", "harbor"]
-        lines = [" ".join(words[(i * 3 + k) % 8] for k in range(5)) + f" {i}" for i in range(40)]
-        write_synthetic_dataset(tmp / "gt", lines, find_font(), noise=0.04)
+        tessdata = float_tessdata(tmp)
+        data = synthetic_lines(tmp, 40)
         rates = [0.0001 * (i + 1) for i in range(args.runs)]
         timings = {}
         for jobs in (1, args.runs):
             out = tmp / f"runs-{jobs}"
             common = [
                 "--data",
-                str(tmp / "gt"),
+                str(data),
                 "--output-dir",
                 str(out),
                 "--start-model",
@@ -53,7 +45,7 @@ def main() -> None:
             ]
             runs = grid("bench", rates, [args.iterations])
             start = time.perf_counter()
-            results = run_sweep(runs, common, tmp / "gt", out, tessdata, 13, jobs, "fra")
+            results = run_sweep(runs, common, data, out, tessdata, 13, jobs, "fra")
             timings[jobs] = time.perf_counter() - start
             assert all(r["exit_code"] == 0 for r in results), results
     print(f"runs: {args.runs} x {args.iterations} iterations")

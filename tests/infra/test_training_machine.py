@@ -11,19 +11,12 @@ import os
 
 import pytest
 
+from trainer.tools import OPTIONAL_TOOLS, TRAINING_TOOLS
+
 VERSION = os.environ.get("TESSKIT_EXPECT_VERSION", "5.3.0")
 PREFIX = "/usr/local"
 TESSDATA = f"{PREFIX}/share/tessdata"
-TOOLS = (
-    "tesseract",
-    "lstmtraining",
-    "lstmeval",
-    "combine_tessdata",
-    "combine_lang_model",
-    "unicharset_extractor",
-    "merge_unicharsets",
-    "text2image",
-)
+TOOLS = TRAINING_TOOLS + OPTIONAL_TOOLS  # text2image too: it exists only when pango was found
 # The loopback mirror serves the float French model as eng (stand-in for eng best).
 BEST_SHA = "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913"
 FAST_SHA = "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2"
