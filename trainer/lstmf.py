@@ -55,8 +55,8 @@ def _make_one(sample: Sample, dest: Path, tessdata: Path, psm: int, lang: str | 
         work = Path(tmp)
         suffix = "".join(sample.image.suffixes[-1:]) or ".png"
         image = work / f"line{suffix}"
-        # A private copy named like its box file: tesseract finds the box by the image name.
-        shutil.copyfile(sample.image, image)
+        # A private link named like its box file: tesseract finds the box by the image name.
+        image.symlink_to(sample.image.resolve())
         with Image.open(image) as img:
             width, height = img.size
         (work / "line.box").write_text(line_box(sample.text(), width, height), encoding="utf-8")
@@ -108,13 +108,15 @@ def build_lstmf(
     lang = lang or _any_model(tessdata)
     cache_dir.mkdir(parents=True, exist_ok=True)
     version = tesseract_version()
-    targets = {s.name: cache_dir / f"{cache_key(s, psm, version)}.lstmf" for s in samples}
-    todo = [s for s in samples if not targets[s.name].is_file()]
-    done = len(samples) - len(todo)
-    if on_progress:
-        on_progress(done, len(samples))
     failures: list[str] = []
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        # Hashing reads every image: spread it over the pool too (hashlib drops the GIL).
+        keys = pool.map(lambda s: cache_key(s, psm, version), samples)
+        targets = {s.name: cache_dir / f"{key}.lstmf" for s, key in zip(samples, keys)}
+        todo = [s for s in samples if not targets[s.name].is_file()]
+        done = len(samples) - len(todo)
+        if on_progress:
+            on_progress(done, len(samples))
         futures = {pool.submit(_make_one, s, targets[s.name], tessdata, psm, lang): s for s in todo}
         for future in as_completed(futures):
             try:
