@@ -185,7 +185,8 @@ def _stream_lstmtraining(
                 bar.update(
                     task,
                     completed=record.training_iteration,
-                    stats=f"BCER {record.bcer_train:.2f}% BWER {record.bwer_train:.2f}% "
+                    stats=f"learning it {record.learning_iteration} "
+                    f"BCER {record.bcer_train:.2f}% BWER {record.bwer_train:.2f}% "
                     f"best {best:.2f}%",
                 )
             returncode = proc.wait()
