@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,6 +54,17 @@ def sample_lines(count: int, seed: int = 0) -> list[str]:
         picks = [WORDS[(i * 7 + k * 3 + seed) % len(WORDS)] for k in range(3 + i % 3)]
         lines.append(" ".join(picks) + f" {i % 97}")
     return lines
+
+
+def tesskit(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """Run the tesskit CLI as a user would, with a wide terminal and a plain PATH."""
+    return subprocess.run(
+        [sys.executable, "-m", "trainer.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={"COLUMNS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin"},
+    )
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,18 +9,7 @@ import pytest
 
 from trainer.train import TrainConfig, run_training
 
-from conftest import tree_digest
-
-
-def tesskit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trainer.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-        env={"COLUMNS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin"},
-    )
+from conftest import tesskit, tree_digest
 
 
 def test_check_green_with_float_model(float_tessdata: Path) -> None:
@@ -66,8 +53,9 @@ def test_dataset_check_reports_and_never_writes(
     )
     assert proc.returncode == 1
     assert "multi-line-gt" in proc.stdout and "missing-gt" in proc.stdout
-    strict_ok = tesskit("dataset", "check", str(data.parent / "gt"), "--start-model", "")
-    assert strict_ok.returncode == 1
+    without_model = tesskit("dataset", "check", str(data), "--start-model", "", "--json")
+    assert without_model.returncode == 1  # the multi-line error stands without a model too
+    assert '"unknown_chars": {}' in without_model.stdout
     assert tree_digest(data) == before
 
 

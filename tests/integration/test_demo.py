@@ -3,37 +3,28 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import tesskit
 
 pytestmark = pytest.mark.slow
 
 
 def test_demo_fine_tunes_and_beats_the_start_model(float_tessdata: Path, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "trainer.cli",
-            "demo",
-            "--output-dir",
-            str(tmp_path / "runs"),
-            "--start-model",
-            "fra",
-            "--tessdata",
-            str(float_tessdata),
-            "--lines",
-            "80",
-            "--max-iterations",
-            "300",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={"COLUMNS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin"},
+    proc = tesskit(
+        "demo",
+        "--output-dir",
+        str(tmp_path / "runs"),
+        "--start-model",
+        "fra",
+        "--tessdata",
+        str(float_tessdata),
+        "--lines",
+        "80",
+        "--max-iterations",
+        "300",
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     report_dir = tmp_path / "runs" / "demo" / "report"

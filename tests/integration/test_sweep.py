@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from conftest import tesskit
 
 pytestmark = pytest.mark.slow
 
@@ -18,33 +18,24 @@ def test_sweep_ranks_runs_and_keeps_the_best(
 ) -> None:
     data = make_lines(12)
     runs = tmp_path / "runs"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "trainer.cli",
-            "sweep",
-            "--model-name",
-            "sw",
-            "--data",
-            str(data),
-            "--learning-rate",
-            "0.0001,0.001",
-            "--max-iterations",
-            "100",
-            "--start-model",
-            "fra",
-            "--tessdata",
-            str(float_tessdata),
-            "--output-dir",
-            str(runs),
-            "--jobs",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={"COLUMNS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin"},
+    proc = tesskit(
+        "sweep",
+        "--model-name",
+        "sw",
+        "--data",
+        str(data),
+        "--learning-rate",
+        "0.0001,0.001",
+        "--max-iterations",
+        "100",
+        "--start-model",
+        "fra",
+        "--tessdata",
+        str(float_tessdata),
+        "--output-dir",
+        str(runs),
+        "--jobs",
+        "2",
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     results = json.loads((runs / "sweep.json").read_text())
