@@ -13,7 +13,7 @@ EXTRA_VARS ?=
 BECOME_FLAG := $(if $(filter 0,$(shell id -u)),,--ask-become-pass)
 
 .PHONY: help bootstrap bootstrap-dev provision demo lint test test-trainer test-infra \
-        test-molecule test-demo clean-cache
+        test-molecule test-demo test-cloud clean-cache
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ test-infra: ## provisioning fault tests: checksums, HTML answers, truncated down
 
 test-demo: ## `make demo` end to end on this machine, downloads from a loopback mirror
 	tests/e2e/demo.sh
+
+test-cloud: ## playbooks/train.yml over SSH to this (provisioned) machine, with a dropped connection
+	pytest -m cloud tests/cloud
 
 test: ## everything CI runs, phase by phase with timings
 	scripts/test-all.sh

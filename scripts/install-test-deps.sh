@@ -6,7 +6,7 @@ sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
 packages=(
   tesseract-ocr fonts-dejavu-core        # trainer integration tests (real tools)
   podman runc debootstrap                # molecule default scenario
-  ccache rsync openssh-server openssh-client sshpass iproute2 # builds, SSH targets
+  ccache rsync openssh-server openssh-client sudo iproute2 # builds, SSH targets
   curl ca-certificates git
   vagrant                                # `vagrant validate` of the Vagrantfile
 )

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from trainer import dataset
 from trainer.evaluate import ModelRef, Scores, evaluate_model
-from trainer.report import plot_training, write_report
+from trainer.report import write_report
 from trainer.synth import find_font, write_synthetic_dataset
 from trainer.train import TrainConfig, TrainResult, run_training
 
@@ -63,6 +63,5 @@ def run_demo(
         models.insert(0, ModelRef.parse(start_model, tessdata))
     scores = [evaluate_model(held_out, m, config.psm, jobs) for m in models]
     report_dir = result.run_dir / "report"
-    plot = plot_training(result.run_dir, report_dir / "training.png")
-    md, _ = write_report(report_dir, scores, plot=plot)
+    md, _ = write_report(report_dir, scores, plot=report_dir / "training.png")
     return DemoResult(result, scores, md)

@@ -31,6 +31,7 @@ from rich.progress import (
 from trainer import dataset, lstmf, progress, starter
 from trainer.export import export_model
 from trainer.manifest import read_manifest, sha256_file, update_manifest, write_json_atomic
+from trainer.report import plot_training
 from trainer.tools import (
     TesskitError,
     find_tool,
@@ -403,6 +404,7 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         tessdata,
         True,
     )
+    plot_training(run_dir, run_dir / "report" / "training.png")
     timings["total_s"] = round(time.monotonic() - started, 2)
     update_manifest(
         run_dir,
