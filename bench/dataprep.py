@@ -2,13 +2,14 @@
 
 The baseline is what tesstrain's `make` does without -j: the same tesseract call per line,
 one after another. Both run in this process on the same lines, cold cache each.
-Target: >= 1.8x on 2 cores. Usage: python bench/dataprep.py [--lines 200] [--jobs 2]
+Target: >= 1.8x on 2 cores. Usage: python bench/dataprep.py [--lines 300] [--jobs 2] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -34,41 +35,42 @@ def lines_dir(tmp: Path, count: int) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=200)
+    parser.add_argument("--lines", type=int, default=300)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
         "--tessdata", type=Path, default=Path("/usr/share/tesseract-ocr/5/tessdata")
     )
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         samples = discover(lines_dir(tmp, args.lines))[0][: args.lines]
         version = tesseract_version()
 
-        sequential_dir = tmp / "sequential"
-        sequential_dir.mkdir()
-        start = time.perf_counter()
-        for sample in samples:  # the baseline: one tool call after another
-            _make_one(
-                sample,
-                sequential_dir / f"{cache_key(sample, 13, version)}.lstmf",
-                args.tessdata,
-                13,
-                "eng",
-            )
-        sequential = time.perf_counter() - start
+        sequential_runs, parallel_runs, warm_runs = [], [], []
+        for round_ in range(args.repeat):  # interleaved, so machine noise hits both alike
+            sequential_dir = tmp / f"sequential{round_}"
+            sequential_dir.mkdir()
+            start = time.perf_counter()
+            for sample in samples:  # the baseline: one tool call after another
+                target = sequential_dir / f"{cache_key(sample, 13, version)}.lstmf"
+                _make_one(sample, target, args.tessdata, 13, "eng")
+            sequential_runs.append(time.perf_counter() - start)
 
-        cache = tmp / "cache"
-        start = time.perf_counter()
-        build_lstmf(samples, cache, args.tessdata, psm=13, jobs=args.jobs)
-        parallel = time.perf_counter() - start
+            cache = tmp / f"cache{round_}"
+            start = time.perf_counter()
+            build_lstmf(samples, cache, args.tessdata, psm=13, jobs=args.jobs)
+            parallel_runs.append(time.perf_counter() - start)
 
-        start = time.perf_counter()
-        build_lstmf(samples, cache, args.tessdata, psm=13, jobs=args.jobs)
-        warm = time.perf_counter() - start
-        shutil.rmtree(cache)
+            start = time.perf_counter()
+            build_lstmf(samples, cache, args.tessdata, psm=13, jobs=args.jobs)
+            warm_runs.append(time.perf_counter() - start)
+            shutil.rmtree(cache)
+        sequential = statistics.median(sequential_runs)
+        parallel = statistics.median(parallel_runs)
+        warm = statistics.median(warm_runs)
 
-    print(f"lines: {len(samples)}, jobs: {args.jobs}")
+    print(f"lines: {len(samples)}, jobs: {args.jobs}, medians of {args.repeat} rounds")
     print(f"sequential loop (tesstrain make, no -j): {sequential:7.2f} s")
     print(f"tesskit build_lstmf, cold cache:         {parallel:7.2f} s")
     print(f"tesskit build_lstmf, warm cache:         {warm:7.2f} s")
