@@ -2,12 +2,13 @@
 
 The baseline is what tesstrain's `make` does without -j: the same tesseract call per line,
 one after another. Both run in this process on the same lines, cold cache each.
-Target: >= 1.8x on 2 cores. Usage: python bench/dataprep.py [--lines 300] [--jobs 2] [--repeat 3]
+Target: >= 1.8x on 2 cores. Usage: python bench/dataprep.py [--lines 300] [--jobs N] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import tempfile
@@ -36,7 +37,12 @@ def lines_dir(tmp: Path, count: int) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=300)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="tesseract processes at once [default: tesskit's, cores + 1]",
+    )
     parser.add_argument(
         "--tessdata", type=Path, default=Path("/usr/share/tesseract-ocr/5/tessdata")
     )
@@ -70,7 +76,10 @@ def main() -> None:
         parallel = statistics.median(parallel_runs)
         warm = statistics.median(warm_runs)
 
-    print(f"lines: {len(samples)}, jobs: {args.jobs}, medians of {args.repeat} rounds")
+    print(
+        f"lines: {len(samples)}, cores: {os.cpu_count()}, jobs: {args.jobs or 'default'}, "
+        f"medians of {args.repeat} rounds"
+    )
     print(f"sequential loop (tesstrain make, no -j): {sequential:7.2f} s")
     print(f"tesskit build_lstmf, cold cache:         {parallel:7.2f} s")
     print(f"tesskit build_lstmf, warm cache:         {warm:7.2f} s")

@@ -92,7 +92,12 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
 )
 @click.option("--net-spec", default=DEFAULT_NET_SPEC, help="network for training from scratch")
 @click.option("--seed", type=int, default=0, help="shuffle seed of the train/eval split")
-@click.option("--jobs", type=int, default=None, help="parallel processes [default: all cores]")
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    help="parallel processes [default: all cores, one more for data prep]",
+)
 @click.option(
     "--langdata",
     type=click.Path(path_type=Path),

@@ -109,7 +109,9 @@ def build_lstmf(
     cache_dir.mkdir(parents=True, exist_ok=True)
     version = tesseract_version()
     failures: list[str] = []
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+    # One process more than cores by default: each call is short (~20 ms for a line), so
+    # the extra one keeps both cores busy while another starts up or writes its file.
+    with ThreadPoolExecutor(max_workers=jobs or (os.cpu_count() or 1) + 1) as pool:
         # Hashing reads every image: spread it over the pool too (hashlib drops the GIL).
         keys = pool.map(lambda s: cache_key(s, psm, version), samples)
         targets = {s.name: cache_dir / f"{key}.lstmf" for s, key in zip(samples, keys)}
