@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from rich.table import Table
 from trainer import dataset
 from trainer.demo import run_demo
 from trainer.evaluate import ModelRef, Scores, evaluate_model, recognize_line
-from trainer.manifest import sha256_file
+from trainer.manifest import copy_atomic, sha256_file
 from trainer.report import plot_training, write_report
 from trainer.tools import TesskitError, inspect_model, resolve_tessdata
 
@@ -122,9 +120,7 @@ def install(model: Path, tessdata: Path | None, name: str | None, fast: bool, fo
     target = dest_dir / f"{name or model.stem.removesuffix('_fast')}.traineddata"
     if target.exists() and sha256_file(target) != sha256_file(model) and not force:
         raise TesskitError(f"{target} exists and differs", "add --force to replace it")
-    partial = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    shutil.copyfile(model, partial)
-    partial.replace(target)
+    copy_atomic(model, target)
     console.print(f"installed {target}: tesseract IMAGE out -l {target.stem}")
 
 

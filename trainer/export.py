@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from trainer.manifest import replacing
 from trainer.tools import TesskitError, find_tool, run, tool_env
 
 
@@ -12,7 +12,14 @@ def export_model(
     checkpoint: Path, starter_traineddata: Path, dest: Path, tessdata: Path, convert_to_int: bool
 ) -> Path:
     """``lstmtraining --stop_training`` into a temp file, checked, then renamed onto ``dest``."""
-    partial = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
+    with replacing(dest) as partial:
+        _stop_training(checkpoint, starter_traineddata, partial, tessdata, convert_to_int)
+    return dest
+
+
+def _stop_training(
+    checkpoint: Path, starter_traineddata: Path, out: Path, tessdata: Path, convert_to_int: bool
+) -> None:
     args = [
         find_tool("lstmtraining"),
         "--stop_training",
@@ -21,15 +28,10 @@ def export_model(
         "--traineddata",
         starter_traineddata,
         "--model_output",
-        partial,
+        out,
     ]
     if convert_to_int:
         args.append("--convert_to_int")
-    try:
-        run(args, env=tool_env(tessdata), timeout=600)
-        if not partial.is_file() or partial.stat().st_size == 0:
-            raise TesskitError(f"lstmtraining wrote no model for {checkpoint}")
-        partial.replace(dest)
-    finally:
-        partial.unlink(missing_ok=True)
-    return dest
+    run(args, env=tool_env(tessdata), timeout=600)
+    if not out.is_file() or out.stat().st_size == 0:
+        raise TesskitError(f"lstmtraining wrote no model for {checkpoint}")

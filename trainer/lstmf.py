@@ -10,7 +10,6 @@ the cache.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from trainer.dataset import Sample
+from trainer.manifest import copy_atomic
 from trainer.tools import TesskitError, find_tool, run, tesseract_version, tool_env
 
 ProgressCallback = Callable[[int, int], None]
@@ -67,9 +67,7 @@ def _make_one(sample: Sample, dest: Path, tessdata: Path, psm: int, lang: str | 
         produced = work / "line.lstmf"
         if not produced.is_file() or produced.stat().st_size == 0:
             raise TesskitError(f"tesseract wrote no lstmf for {sample.image}")
-        partial = dest.with_suffix(f".tmp{os.getpid()}")
-        shutil.copyfile(produced, partial)
-        partial.replace(dest)
+        copy_atomic(produced, dest)
 
 
 def _any_model(tessdata: Path) -> str:

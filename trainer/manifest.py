@@ -1,21 +1,44 @@
-"""The run manifest: what was trained, from what, with which settings, and how it went."""
+"""The run manifest, and the atomic file writes every stage uses (temp file + rename)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
 
 
+@contextmanager
+def replacing(dest: Path) -> Iterator[Path]:
+    """A temp path beside ``dest``, renamed onto it if the block succeeds, removed if not.
+
+    So a crash or a failed tool never leaves half a file where a good one was. The name is
+    unique per process and thread: parallel workers may produce the same destination.
+    """
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        yield partial
+        partial.replace(dest)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON via a temp file + rename, so a crash never leaves half a file."""
-    partial = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    partial.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-    partial.replace(path)
+    with replacing(path) as partial:
+        partial.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def copy_atomic(src: Path, dest: Path) -> Path:
+    with replacing(dest) as partial:
+        shutil.copyfile(src, partial)
+    return dest
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:

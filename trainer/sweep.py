@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer import dataset, lstmf
-from trainer.manifest import write_json_atomic
+from trainer.manifest import copy_atomic, write_json_atomic
 from trainer.tools import TesskitError, resolve_tessdata
 
 
@@ -104,10 +103,7 @@ def keep_best(results: list[dict[str, Any]], dest: Path) -> Path:
     finished = [r for r in results if r["eval_cer"] is not None and Path(r["model"]).is_file()]
     if not finished:
         raise TesskitError("no run of the sweep finished", "see the *.sweep.log files")
-    partial = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
-    shutil.copyfile(finished[0]["model"], partial)
-    partial.replace(dest)
-    return dest
+    return copy_atomic(Path(finished[0]["model"]), dest)
 
 
 def plot_sweep(results: list[dict[str, Any]], dest: Path) -> Path:
