@@ -13,7 +13,8 @@ EXTRA_VARS ?=
 BECOME_FLAG := $(if $(filter 0,$(shell id -u)),,--ask-become-pass)
 
 .PHONY: help bootstrap bootstrap-dev provision demo lint test test-trainer test-infra \
-        test-molecule test-demo test-cloud clean-cache
+        test-molecule test-demo test-cloud test-vm \
+        test-molecule-vagrant clean-cache
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +54,19 @@ test-demo: ## `make demo` end to end on this machine, downloads from a loopback 
 
 test-cloud: ## playbooks/train.yml over SSH to this (provisioned) machine, with a dropped connection
 	pytest -m cloud tests/cloud
+
+# VM tests run under software emulation unless told otherwise: nested KVM is often missing
+# or too slow to boot in CI machines. On a laptop with KVM: TESSKIT_LIBVIRT_DRIVER=kvm.
+test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_DRIVER ?= qemu
+test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_CPU_MODE ?= custom
+test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_CPU_MODEL ?= qemu64
+
+test-molecule-vagrant: ## molecule vagrant scenario on the same box; skipped where no provider exists
+	scripts/molecule-vagrant.sh
+
+test-vm: ## `vagrant up` with the Vagrantfile on a locally built Debian box (libvirt, emulated)
+	scripts/libvirt-setup.sh
+	pytest -s -m vm tests/vm
 
 test: ## everything CI runs, phase by phase with timings
 	scripts/test-all.sh

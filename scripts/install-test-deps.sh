@@ -8,7 +8,8 @@ packages=(
   podman runc debootstrap                # molecule default scenario
   ccache rsync openssh-server openssh-client sudo iproute2 # builds, SSH targets
   curl ca-certificates git
-  vagrant                                # `vagrant validate` of the Vagrantfile
+  vagrant vagrant-libvirt libvirt-daemon-system libvirt-clients # `vagrant up` (tests/vm)
+  qemu-system-x86 qemu-utils dnsmasq-base fdisk grub-pc-bin       # the VM and its box
 )
 missing=()
 for p in "${packages[@]}"; do

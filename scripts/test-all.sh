@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export TESSKIT_CACHE_DIR=${TESSKIT_CACHE_DIR:-$PWD/.cache}
 mkdir -p "$TESSKIT_CACHE_DIR"; : > "$TESSKIT_CACHE_DIR/phases.tsv"
 
-phases=(bootstrap-dev lint test-trainer test-infra test-molecule test-demo test-cloud)
+phases=(bootstrap-dev lint test-trainer test-molecule test-infra test-demo test-cloud test-vm)
 [[ -n "${TESSKIT_SKIP_PHASES:-}" ]] && echo "skipping phases: $TESSKIT_SKIP_PHASES"
 passed=0; failed=0
 for phase in "${phases[@]}"; do

@@ -13,11 +13,13 @@ A fault prefix changes how any of them is answered:
 Only 127.0.0.1 (or an address given explicitly, such as a libvirt bridge of this machine).
 CLI: python tests/mirror.py build DIR --shared ../shared/data --tesseract-source TARBALL
      python tests/mirror.py serve DIR [--port 0] [--bind 127.0.0.1] [--pidfile F]
+     python tests/mirror.py vars URL --source-sha256 SHA [--version 5.3.0] > vars.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import threading
@@ -110,6 +112,34 @@ def build_tree(root: Path, shared: Path, tesseract_source: Path | None, version:
     return root
 
 
+# sha256 of the files build_tree serves, pinned here (not read from the mirror) so a mirror
+# that serves something else is caught by the role's checks.
+PINNED_CHECKSUMS = {
+    # The float French model stands in for eng (no float eng is available here).
+    "best/eng.traineddata": "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
+    "fast/eng.traineddata": "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
+    "langdata/radical-stroke.txt": "9b441331169924e640233ae3abff9b4ac7019e33978a074c9d322f89afab1b89",  # noqa: E501
+    "langdata/Latin.unicharset": "2c5344876ec1edfc3187530949c76b93aab97c6031fa94a48bf85f40a3c7e128",
+    "langdata/Greek.unicharset": "c491485b52424626035c76ca27e5fd4824367f03577c386020618ee8ad8aa842",
+    "langdata/Cyrillic.unicharset": "75804950557227223e142862d8006df66d61d248ceacf46d4669641516b26876",  # noqa: E501
+}
+
+
+def playbook_vars(url: str, source_sha256: str, version: str) -> dict[str, object]:
+    """Extra vars pointing playbooks/site.yml at a mirror made by build_tree."""
+    return {
+        "tesseract_version": version,
+        "tesseract_build_source_url": f"{url}/tesseract/archive/refs/tags/{version}.tar.gz",
+        "tesseract_build_source_sha256": source_sha256,
+        "tessdata_languages": ["eng"],
+        "tessdata_best_base_url": f"{url}/tessdata_best/raw/main",
+        "tessdata_fast_base_url": f"{url}/tessdata_fast/raw/main",
+        "tessdata_langdata_base_url": f"{url}/langdata_lstm/raw/main",
+        "tessdata_checksums": PINNED_CHECKSUMS,
+        "tessdata_unpinned_policy": "fail",
+    }
+
+
 def _link(src: Path, dest: Path) -> None:
     if dest.exists() or dest.is_symlink():
         dest.unlink()
@@ -135,7 +165,14 @@ def main() -> None:
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--pidfile", type=Path)
     serve.add_argument("--urlfile", type=Path)
+    variables = sub.add_parser("vars", help="print playbook extra vars (JSON) for a mirror")
+    variables.add_argument("url")
+    variables.add_argument("--source-sha256", required=True)
+    variables.add_argument("--version", default="5.3.0")
     args = parser.parse_args()
+    if args.command == "vars":
+        print(json.dumps(playbook_vars(args.url, args.source_sha256, args.version), indent=2))
+        return
     if args.command == "build":
         build_tree(args.root, args.shared, args.tesseract_source, args.version)
         return

@@ -80,6 +80,7 @@ def train(root: Path, model_name: str, train_args: tuple[str, ...]) -> None:
     Extra arguments go to `tesskit train`, e.g. --start-model eng --max-iterations 2000.
     """
     command = training_vm.guest_train_command(model_name, list(train_args))
+    training_vm.push_data(root)
     code = training_vm.ssh(root, command)
     if code != 0:
         raise TesskitError(

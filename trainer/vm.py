@@ -64,6 +64,14 @@ def ssh(root: Path, command: str | None = None) -> int:
     return subprocess.call(argv, cwd=root)
 
 
+def push_data(root: Path) -> None:
+    """Send data/ to the VM (`vagrant rsync`; the Vagrantfile syncs without --delete)."""
+    if subprocess.call([_vagrant_binary(), "rsync"], cwd=root) != 0:
+        raise TesskitError(
+            "could not copy data/ into the VM", "is it running? `tesskit vm up`, then retry"
+        )
+
+
 def fetch_run(root: Path, model_name: str, dest: Path) -> Path:
     """Copy runs/<model> out of the VM into ``dest`` (streamed tar over vagrant ssh)."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -17,26 +17,7 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && bre
 
 mirror="http://127.0.0.1:$port"
 vars="$cache/demo-vars.json"
-cat > "$vars" <<JSON
-{
-  "tesseract_version": "$version",
-  "tesseract_build_source_url": "$mirror/tesseract/archive/refs/tags/$version.tar.gz",
-  "tesseract_build_source_sha256": "$sha",
-  "tessdata_languages": ["eng"],
-  "tessdata_best_base_url": "$mirror/tessdata_best/raw/main",
-  "tessdata_fast_base_url": "$mirror/tessdata_fast/raw/main",
-  "tessdata_langdata_base_url": "$mirror/langdata_lstm/raw/main",
-  "tessdata_checksums": {
-    "best/eng.traineddata": "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
-    "fast/eng.traineddata": "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
-    "langdata/radical-stroke.txt": "9b441331169924e640233ae3abff9b4ac7019e33978a074c9d322f89afab1b89",
-    "langdata/Latin.unicharset": "2c5344876ec1edfc3187530949c76b93aab97c6031fa94a48bf85f40a3c7e128",
-    "langdata/Greek.unicharset": "c491485b52424626035c76ca27e5fd4824367f03577c386020618ee8ad8aa842",
-    "langdata/Cyrillic.unicharset": "75804950557227223e142862d8006df66d61d248ceacf46d4669641516b26876"
-  },
-  "tessdata_unpinned_policy": "fail"
-}
-JSON
+python3 tests/mirror.py vars "$mirror" --source-sha256 "$sha" --version "$version" > "$vars"
 log="$cache/demo.log"
 make demo EXTRA_VARS="@$vars" 2>&1 | tee "$log"
 # The report must show the fine-tuned model beating the base model on held-out lines.

@@ -1,0 +1,216 @@
+"""`vagrant up` for real: the laptop flow on a locally built Debian box under libvirt.
+
+A copy of the checkout (as a user's clone) is brought up with the repository's Vagrantfile
+and provisioned by playbooks/site.yml, with the Tesseract source and the models served by a
+mirror on this machine that the guest reaches through the libvirt bridge. The build
+artefact of the Molecule phase is on this host, so the guest unpacks Tesseract instead of
+compiling it (an emulated compile would take hours). Then, through `tesskit vm`: snapshot
+the provisioned VM, train in it, restore the snapshot and see the training gone.
+
+Needs root, libvirt (scripts/libvirt-setup.sh) and the box (tests/vm/build-box.sh); the
+Makefile's test-vm target does both. Each step's time is printed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from trainer.synth import find_font, write_synthetic_dataset
+
+from conftest import REPO, SHARED_DATA, sample_lines
+from mirror import Mirror, build_tree, playbook_vars
+
+BOX = os.environ.get("TESSKIT_TEST_BOX", "tesskit/debian12")
+# vagrant-libvirt's management network: the host is .1 on 192.168.121.0/24.
+HOST_ON_BRIDGE = os.environ.get("TESSKIT_TEST_BRIDGE_IP", "192.168.121.1")
+CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR", "/var/tmp/tesskit-cache"))
+VENV_BIN = Path(sys.executable).parent
+
+pytestmark = [
+    pytest.mark.vm,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("vagrant") is None, reason="vagrant not installed"),
+    pytest.mark.skipif(
+        subprocess.run(
+            ["virsh", "-c", "qemu:///system", "version"], capture_output=True, check=False
+        ).returncode
+        != 0
+        if shutil.which("virsh")
+        else True,
+        reason="libvirt is not running (scripts/libvirt-setup.sh)",
+    ),
+]
+
+
+@dataclass
+class Timings:
+    rows: list[tuple[str, float]] = field(default_factory=list)
+
+    def record(self, step: str, seconds: float) -> None:
+        self.rows.append((step, seconds))
+        with (CACHE / "vm-phases.tsv").open("a") as fh:
+            fh.write(f"{step}\t{seconds:.0f}\n")
+
+
+TIMINGS = Timings()
+
+
+@dataclass
+class VagrantProject:
+    root: Path
+    env: dict[str, str]
+    up_log: Path
+
+    def run(self, *argv: str, timeout: float = 1800, check: bool = True) -> str:
+        """Run a command in the project (tesskit or vagrant), timed; output also in logs/."""
+        step = " ".join([Path(argv[0]).name, *argv[1:]])
+        logs = self.root / "logs"
+        logs.mkdir(exist_ok=True)
+        log = logs / f"{len(TIMINGS.rows):02d}-{Path(argv[0]).name}-{argv[1]}.log"
+        started = time.monotonic()
+        with log.open("w") as out:
+            code = subprocess.run(
+                list(argv), cwd=self.root, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                timeout=timeout, check=False,
+            ).returncode  # fmt: skip
+        TIMINGS.record(step, time.monotonic() - started)
+        output = log.read_text(errors="replace")
+        if check and code != 0:
+            raise AssertionError(f"{step} exited {code} (log {log})\n{output[-6000:]}")
+        return output
+
+    def tesskit(self, *args: str, **kwargs: object) -> str:
+        return self.run(str(VENV_BIN / "tesskit"), *args, **kwargs)  # type: ignore[arg-type]
+
+    def guest(self, command: str, check: bool = True) -> str:
+        """A command in a login shell of the VM's user (TESSDATA_PREFIX from profile.d)."""
+        return self.run("vagrant", "ssh", "-c", f"bash -lc {json.dumps(command)}", check=check)
+
+
+def _copy_checkout(dest: Path) -> None:
+    """The files a clone would have: tracked and new ones, not ignored ones."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, (f.decode() for f in files)):
+        src = REPO / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+
+
+def _wheelhouse() -> Path:
+    """Wheels of the trainer's dependencies, so the guest installs without PyPI."""
+    wheelhouse = CACHE / "wheelhouse"
+    if not (wheelhouse / ".complete").exists():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheelhouse),
+             str(REPO), "setuptools"],
+            check=True,
+        )  # fmt: skip
+        (wheelhouse / ".complete").touch()
+    return wheelhouse
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject]:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} not present")
+    artifacts = sorted((CACHE / "artifacts").glob("tesseract-*-debian12-x86_64-*.tar.gz"))
+    if not artifacts:
+        pytest.skip("no Tesseract build artefact on this host: run `make test-molecule` first")
+    (CACHE / "vm-phases.tsv").unlink(missing_ok=True)
+    started = time.monotonic()
+    subprocess.run([str(REPO / "tests/vm/build-box.sh"), BOX], check=True)
+    TIMINGS.record("build-box.sh (cached after the first run)", time.monotonic() - started)
+
+    root = tmp_path_factory.mktemp("vagrant-project")
+    _copy_checkout(root)
+    source = subprocess.run(
+        [str(REPO / "scripts/fetch-tesseract-source.sh"), str(CACHE / "src")],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    tarball, sha, version = source[0], source[1], source[2]
+    tree = build_tree(root / ".mirror", SHARED_DATA, Path(tarball), version)
+    # The guest must reach it: listen on every address (the bridge appears only during
+    # `vagrant up`); it serves public files only.
+    with Mirror(tree, bind="0.0.0.0") as mirror:
+        port = mirror.server.server_address[1]
+        variables = playbook_vars(f"http://{HOST_ON_BRIDGE}:{port}", sha, version)
+        variables["tesseract_build_artifact_cache_dir"] = str(CACHE / "artifacts")
+        variables["training_env_wheelhouse"] = str(_wheelhouse())
+        (root / "vm-vars.json").write_text(json.dumps(variables, indent=2))
+        env = {
+            **os.environ,
+            "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
+            "VAGRANT_DEFAULT_PROVIDER": "libvirt",
+            "TESSKIT_BOX": BOX,
+            # Software emulation unless told otherwise (no usable KVM on CI machines).
+            "TESSKIT_LIBVIRT_DRIVER": os.environ.get("TESSKIT_LIBVIRT_DRIVER", "qemu"),
+            "TESSKIT_LIBVIRT_CPU_MODEL": os.environ.get("TESSKIT_LIBVIRT_CPU_MODEL", "qemu64"),
+            "TESSKIT_MEMORY": "3072",
+            "TESSKIT_PROVISIONER": "ansible",
+            "TESSKIT_EXTRA_VARS": "vm-vars.json",
+            "TESSKIT_CACHE_DIR": str(CACHE),
+        }
+        vm = VagrantProject(root, env, root / "vagrant-up.log")
+        try:
+            vm.up_log.write_text(vm.tesskit("vm", "up", "--root", str(root), timeout=3600))
+            yield vm
+        finally:
+            vm.run("vagrant", "destroy", "--force", check=False, timeout=600)
+            print("\nVM path, seconds per step:")
+            for step, seconds in TIMINGS.rows:
+                print(f"  {seconds:7.0f}  {step}")
+
+
+def test_up_provisions_without_compiling(project: VagrantProject) -> None:
+    log = project.up_log.read_text()
+    assert "Copy the cached build artefact to the machine" in log, log[-3000:]
+    assert "Compile tesseract, then the training tools" not in log
+    out = project.guest("tesskit check && tesseract --version && echo PREFIX=$TESSDATA_PREFIX")
+    assert "tesseract 5.3.0" in out
+    assert "PREFIX=/" in out
+    # A second provisioning run changes nothing.
+    recap = project.run("vagrant", "provision", "--provision-with", "site")
+    assert "changed=0" in recap and "failed=0" in recap, recap[-3000:]
+
+
+def test_snapshot_train_restore(project: VagrantProject) -> None:
+    root = project.root
+    write_synthetic_dataset(root / "data" / "ground-truth", sample_lines(16), find_font())
+    project.tesskit("vm", "snapshot", "save", "--root", str(root), "provisioned")
+    assert "provisioned" in project.tesskit("vm", "snapshot", "list", "--root", str(root))
+
+    # Training in the VM is the change the snapshot must undo.
+    project.tesskit(
+        "vm", "train", "--root", str(root), "--model-name", "tiny",
+        "--start-model", "eng", "--max-iterations", "60", "--no-progress",
+        timeout=3600,
+    )  # fmt: skip
+    model = root / "data" / "runs" / "tiny" / "tiny.traineddata"
+    assert model.stat().st_size > 100_000
+    listing = subprocess.run(
+        ["combine_tessdata", "-l", str(model)], capture_output=True, text=True, check=True
+    )
+    assert "lstm" in listing.stdout + listing.stderr
+    assert "runs/tiny" in project.guest("ls -d ~/tesskit-data/runs/tiny")
+
+    project.tesskit("vm", "snapshot", "restore", "--root", str(root), "provisioned")
+    gone = project.guest("test -e ~/tesskit-data/runs/tiny && echo STILL || echo GONE")
+    assert "GONE" in gone
+    # Restored to a working machine, not just an older disk.
+    assert "tesseract 5.3.0" in project.guest("tesseract --version")
