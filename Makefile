@@ -52,7 +52,7 @@ test-infra: ## provisioning fault tests: checksums, HTML answers, truncated down
 test-demo: ## `make demo` end to end on this machine, downloads from a loopback mirror
 	tests/e2e/demo.sh
 
-test-cloud: ## playbooks/train.yml over SSH to this (provisioned) machine, with a dropped connection
+test-cloud: ## train.yml (local, and over SSH with a dropped connection); tesskit sweep --inventory over this machine + a podman container
 	pytest -m cloud tests/cloud
 
 # VM tests run under software emulation unless told otherwise: nested KVM is often missing

@@ -1,15 +1,23 @@
-"""``tesskit sweep``: train a grid of settings in parallel and keep the best model."""
+"""``tesskit sweep``: train a grid of settings in parallel and keep the best model.
+
+On this machine (``--jobs`` runs at a time), or spread over the hosts of an Ansible
+inventory group (``--inventory``; each host runs its ``--shard`` of the grid).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from trainer.sweep import grid, keep_best, plot_sweep, run_sweep
+from trainer import sweep_hosts
+from trainer.manifest import write_json_atomic
+from trainer.sweep import Shard, grid, keep_best, plot_sweep, run_sweep
+from trainer.tools import TesskitError
 
 
 def _floats(value: str) -> list[float]:
@@ -18,6 +26,33 @@ def _floats(value: str) -> list[float]:
 
 def _ints(value: str) -> list[int]:
     return [int(v) for v in value.split(",") if v]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _print_table(console: Console, title: str, results: list[dict[str, Any]]) -> None:
+    with_host = any(r.get("host") for r in results)
+    table = Table(title=title)
+    columns = ["rank", "run", "learning rate", "iterations", "eval CER %", "eval WER %"]
+    for column in [*columns[:2], *(["host"] if with_host else []), *columns[2:]]:
+        # Run and host names wrap rather than being cut: they are what the table is read for.
+        table.add_column(column, overflow="fold" if column in ("run", "host") else "ellipsis")
+    for rank, r in enumerate(results, 1):
+        cer = "failed" if r["eval_cer"] is None else f"{r['eval_cer']:.2f}"
+        wer = "" if r["eval_wer"] is None else f"{r['eval_wer']:.2f}"
+        host = [r.get("host", "")] if with_host else []
+        table.add_row(
+            str(rank),
+            r["name"],
+            *host,
+            f"{r['learning_rate']:g}",
+            str(r["max_iterations"]),
+            cer,
+            wer,
+        )
+    console.print(table)
 
 
 @click.command(context_settings={"show_default": True})
@@ -37,7 +72,32 @@ def _ints(value: str) -> list[int]:
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
 @click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
 @click.option("--psm", type=int, default=13)
-@click.option("--jobs", type=int, default=os.cpu_count() or 1, help="runs at the same time")
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    help="runs at the same time (per host with --inventory)  [default: the machine's cores]",
+)
+@click.option(
+    "--shard",
+    default=None,
+    metavar="K/N",
+    help="run only part K of N (0-based) of the grid, dealt so parts have about equal "
+    "iterations (what each host of --inventory runs); no best model is copied then",
+)
+@click.option(
+    "--inventory",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Ansible inventory: spread the runs over the hosts of --group (playbooks/sweep.yml)",
+)
+@click.option("--group", default="all", help="inventory group whose hosts train (--inventory)")
+@click.option(
+    "--playbook",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="sweep playbook for --inventory  [default: playbooks/sweep.yml of the checkout]",
+)
 def sweep(
     model_name: str,
     data: Path,
@@ -48,10 +108,52 @@ def sweep(
     tessdata: Path | None,
     output_dir: Path,
     psm: int,
-    jobs: int,
+    jobs: int | None,
+    shard: str | None,
+    inventory: Path | None,
+    group: str,
+    playbook: Path | None,
 ) -> None:
     """Train every combination of the given settings, rank runs by eval CER."""
     runs = grid(model_name, _floats(learning_rates), _ints(iterations))
+    if inventory is not None:
+        if shard is not None:
+            raise TesskitError(
+                "--shard and --inventory together",
+                "leave --shard out: the playbook gives every host its own shard",
+            )
+        if tessdata is not None:
+            raise TesskitError(
+                "--tessdata is a path on this machine; the hosts use their own TESSDATA_PREFIX",
+                "leave --tessdata out with --inventory (site.yml sets TESSDATA_PREFIX there)",
+            )
+        # What every host's `tesskit sweep --shard` gets besides data, output and shard.
+        host_args = ["--learning-rate", learning_rates, "--max-iterations", iterations]
+        host_args += ["--psm", str(psm)]
+        if jobs is not None:
+            host_args += ["--jobs", str(jobs)]
+        if start_model is not None:
+            host_args += ["--start-model", start_model]
+        if net_spec:
+            host_args += ["--net-spec", net_spec]
+        _sweep_on_hosts(
+            sweep_hosts.HostsSweep(
+                inventory=inventory,
+                group=group,
+                model_name=model_name,
+                data_dir=data,
+                output_dir=output_dir,
+                sweep_args=host_args,
+                playbook=playbook or sweep_hosts.find_playbook(),
+            ),
+            len(runs),
+        )
+        return
+
+    jobs = jobs or os.cpu_count() or 1
+    part = Shard.parse(shard) if shard is not None else None
+    if part is not None:
+        runs = part.select(runs)
     common = [
         "--data",
         str(data),
@@ -69,20 +171,45 @@ def sweep(
     if tessdata:
         common += ["--tessdata", str(tessdata)]
     console = Console()
-    console.print(f"{len(runs)} runs, {jobs} at a time")
+    console.print(f"{len(runs)} runs, {jobs} at a time" + (f" (shard {part})" if part else ""))
+    if not runs:  # more hosts than runs: this shard has nothing to do
+        output_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(output_dir / "sweep.json", [])
+        return
     results = run_sweep(runs, common, data, output_dir, tessdata, psm, jobs, start_model)
-    table = Table(title=f"sweep {model_name}: ranked by eval CER")
-    for column in ("rank", "run", "learning rate", "iterations", "eval CER %", "eval WER %"):
-        table.add_column(column)
-    for rank, r in enumerate(results, 1):
-        cer = "failed" if r["eval_cer"] is None else f"{r['eval_cer']:.2f}"
-        wer = "" if r["eval_wer"] is None else f"{r['eval_wer']:.2f}"
-        table.add_row(
-            str(rank), r["name"], f"{r['learning_rate']:g}", str(r["max_iterations"]), cer, wer
-        )
-    console.print(table)
+    _print_table(console, f"sweep {model_name}: ranked by eval CER", results)
+    if part is not None:
+        console.print(f"table: {output_dir / 'sweep.json'}")
+        return
     best = keep_best(results, output_dir / f"{model_name}_best.traineddata")
     plot = plot_sweep(results, output_dir / f"{model_name}_sweep.png")
     console.print(
         f"best: {results[0]['name']} -> {best}\nplot: {plot}\ntable: {output_dir / 'sweep.json'}"
+    )
+
+
+def _sweep_on_hosts(job: sweep_hosts.HostsSweep, total_runs: int) -> None:
+    ansible_playbook = sweep_hosts.find_ansible_tool("ansible-playbook")
+    ansible_inventory = sweep_hosts.find_ansible_tool("ansible-inventory")
+    hosts = sweep_hosts.group_hosts(job.inventory, job.group, ansible_inventory)
+    console = Console()
+    console.print(
+        f"{total_runs} runs over {_count(len(hosts), 'host')} of {job.group!r} "
+        f"({', '.join(hosts)}); play output also in {job.log}"
+    )
+    sweep_hosts.run_playbook(job, hosts, ansible_playbook, click.echo)
+    results, failures = sweep_hosts.collect_results(job, hosts)
+    write_json_atomic(job.output_dir / "sweep.json", results)
+    done = _count(len(hosts) - len(failures), "host")
+    title = f"sweep {job.model_name} on {done}: ranked by eval CER"
+    if results:
+        _print_table(console, title, results)
+    if failures:
+        raise sweep_hosts.failure_error(job, failures, len(hosts))
+    best = keep_best(results, job.output_dir / f"{job.model_name}_best.traineddata")
+    plot = plot_sweep(results, job.output_dir / f"{job.model_name}_sweep.png")
+    console.print(
+        f"best: {results[0]['name']} on {results[0]['host']} -> {best}\nplot: {plot}\n"
+        f"table: {job.output_dir / 'sweep.json'}\n"
+        f"models and logs per host: {job.output_dir}/<host>/{job.model_name}/"
     )

@@ -20,6 +20,7 @@ from typing import Any
 from trainer import dataset, lstmf
 from trainer.manifest import copy_atomic, write_json_atomic
 from trainer.tools import TesskitError, resolve_tessdata
+from trainer.train import find_start_model
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,51 @@ class SweepRun:
 
 
 def grid(model_name: str, learning_rates: list[float], iterations: list[int]) -> list[SweepRun]:
+    """Every combination, always in the same order (shards rely on that order)."""
     return [
         SweepRun(f"{model_name}_lr{lr:g}_it{it}", lr, it)
         for lr, it in itertools.product(learning_rates, iterations)
     ]
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Host ``index`` of ``count``: its part of the grid, the same on every host.
+
+    Runs are dealt longest first, each to the host with the fewest iterations so far (ties:
+    lowest index), so hosts finish at about the same time. Plain round-robin would not:
+    the grid lists a learning rate's iteration counts together, so with two hosts and
+    ``--max-iterations 1000,3000`` one host would get every long run. With equal
+    iteration counts this is round-robin: run i goes to host i % count.
+    """
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, spec: str) -> Shard:
+        index, sep, count = spec.partition("/")
+        if sep and index.strip().isdigit() and count.strip().isdigit():
+            shard = cls(int(index), int(count))
+            if shard.index < shard.count:
+                return shard
+        raise TesskitError(
+            f"--shard {spec!r} is not K/N with 0 <= K < N",
+            "e.g. --shard 0/2 and --shard 1/2 split a sweep over two hosts",
+        )
+
+    def select(self, runs: list[SweepRun]) -> list[SweepRun]:
+        load = [0] * self.count
+        mine: list[int] = []
+        for i in sorted(range(len(runs)), key=lambda i: (-runs[i].max_iterations, i)):
+            host = min(range(self.count), key=lambda h: (load[h], h))
+            load[host] += runs[i].max_iterations
+            if host == self.index:
+                mine.append(i)
+        return [runs[i] for i in sorted(mine)]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
 def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, Any]:
@@ -81,21 +123,29 @@ def run_sweep(
     lang: str | None,
 ) -> list[dict[str, Any]]:
     """Run the grid ``jobs`` at a time; returns results sorted best (lowest eval CER) first."""
+    tessdata_dir = resolve_tessdata(tessdata)
+    # Checked once here, not failed once per run.
+    find_start_model(lang, tessdata_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     samples, _, _ = dataset.discover(data_dir)
     lstmf.build_lstmf(
         samples,
         output_dir.resolve() / ".cache" / "lstmf",
-        resolve_tessdata(tessdata),
+        tessdata_dir,
         psm,
         jobs,
         lang=lang,
     )
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda r: _run_one(r, common, output_dir), runs))
-    results.sort(key=lambda r: (r["eval_cer"] is None, r["eval_cer"] or 0.0))
+    results = rank(results)
     write_json_atomic(output_dir / "sweep.json", results)
     return results
+
+
+def rank(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Best (lowest eval CER) first, failed runs last."""
+    return sorted(results, key=lambda r: (r["eval_cer"] is None, r["eval_cer"] or 0.0))
 
 
 def keep_best(results: list[dict[str, Any]], dest: Path) -> Path:
@@ -113,10 +163,10 @@ def plot_sweep(results: list[dict[str, Any]], dest: Path) -> Path:
     import matplotlib.pyplot as plt
 
     done = [r for r in results if r["eval_cer"] is not None]
+    # Runs from a multi-host sweep say where they trained.
+    labels = [f"{r['name']} @ {r['host']}" if r.get("host") else r["name"] for r in done]
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(done) + 1.5), dpi=110)
-    ax.barh(
-        [r["name"] for r in done][::-1], [r["eval_cer"] for r in done][::-1], color="tab:orange"
-    )
+    ax.barh(labels[::-1], [r["eval_cer"] for r in done][::-1], color="tab:orange")
     ax.set_xlabel("best eval CER (%)")
     ax.set_title("sweep: runs ranked by eval CER")
     fig.tight_layout()

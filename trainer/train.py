@@ -266,6 +266,20 @@ def evaluate_checkpoints(
     return evals
 
 
+def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
+    """START_MODEL's traineddata, checked to be a float model (None: from scratch)."""
+    if not start_model:
+        return None
+    path = tessdata / f"{start_model}.traineddata"
+    if not path.is_file():
+        raise TesskitError(
+            f"START_MODEL {start_model}: {path} not found",
+            "install the tessdata_best model (playbook role tessdata) or pass --tessdata",
+        )
+    require_float_model(path)
+    return path
+
+
 def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
     console = console or Console(stderr=True)
     started = time.monotonic()
@@ -284,15 +298,7 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
             f"{config.data_dir} has {len(samples)} usable lines; need at least 2",
             "add NAME.png + NAME.gt.txt pairs",
         )
-    start_path = None
-    if config.start_model:
-        start_path = tessdata / f"{config.start_model}.traineddata"
-        if not start_path.is_file():
-            raise TesskitError(
-                f"START_MODEL {config.start_model}: {start_path} not found",
-                "install the tessdata_best model (playbook role tessdata) or pass --tessdata",
-            )
-        require_float_model(start_path)
+    start_path = find_start_model(config.start_model, tessdata)
     langdata = starter.resolve_langdata(config.langdata, tessdata)
     settings = {
         "start_model": config.start_model or "",
@@ -367,6 +373,11 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     ]
     if files.start_lstm is not None:
         args += ["--continue_from", str(files.start_lstm), "--old_traineddata", str(start_path)]
+        # Continuing from a model, lstmtraining keeps that model's own learning rates unless
+        # told to reset them: without this an explicit --learning-rate (every sweep run's)
+        # would change nothing. The default stays the start model's rates, as in tesstrain.
+        if config.learning_rate is not None:
+            args.append("--reset_learning_rate")
     else:
         args += ["--net_spec", starter.net_spec_for(config.net_spec, files.unicharset)]
     update_manifest(

@@ -1,6 +1,7 @@
-"""playbooks/train.yml over a real SSH connection, including a dropped connection.
+"""playbooks/train.yml on this machine: with a local connection (inventory/localhost.yml),
+and over a real SSH connection that drops mid-training.
 
-The SSH host is this machine, provisioned by `make demo` (the test-demo phase runs first),
+This machine is provisioned by `make demo` (the test-demo phase runs first); over SSH it is
 reached through an sshd of the test's own on a loopback port, so Ansible, synchronize and
 fetch go over SSH exactly as to a cloud instance.
 """
@@ -11,81 +12,84 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
-SSHD = Path("/usr/sbin/sshd")
-USER_HOME = Path("/home/tesskit")
+from cloud.hosts import (
+    ANSIBLE_PLAYBOOK,
+    REPO,
+    USER_HOME,
+    ansible_env,
+    needs_provisioned_machine,
+    record_timing,
+    run_play,
+)
+from conftest import tree_digest
 
-pytestmark = [
-    pytest.mark.cloud,
-    pytest.mark.skipif(not SSHD.exists(), reason="openssh-server not installed"),
-    pytest.mark.skipif(
-        not Path("/usr/local/bin/tesskit").exists() or not USER_HOME.is_dir(),
-        reason="this machine is not provisioned (run `make test-demo` first)",
-    ),
-]
+pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
+
+REMOTE_DATA = USER_HOME / "tesskit-data"
 
 
 @pytest.fixture
-def ssh_host(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
-    """An sshd on 127.0.0.1 with a key of the test's own; yields (inventory, sshd)."""
-    key = tmp_path / "id_ed25519"
-    host_key = tmp_path / "host_ed25519"
-    for path in (key, host_key):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
-    authorized = tmp_path / "authorized_keys"
-    shutil.copy(key.with_suffix(".pub"), authorized)
-    authorized.chmod(0o600)
-    port = 22000 + os.getpid() % 1000
-    Path("/run/sshd").mkdir(exist_ok=True)
-    sshd = subprocess.Popen(
-        [
-            str(SSHD),
-            "-D",
-            "-e",
-            "-p",
-            str(port),
-            "-o",
-            "ListenAddress=127.0.0.1",
-            "-o",
-            f"HostKey={host_key}",
-            "-o",
-            f"AuthorizedKeysFile={authorized}",
-            "-o",
-            "StrictModes=no",
-            "-o",
-            "UsePAM=no",
-            "-o",
-            "PermitRootLogin=prohibit-password",
-            "-o",
-            f"PidFile={tmp_path / 'sshd.pid'}",
-        ],
-        stderr=subprocess.DEVNULL,
-    )
-    inventory = tmp_path / "inventory.yml"
-    inventory.write_text(
-        "all:\n  hosts:\n    cloud1:\n"
-        f"      ansible_host: 127.0.0.1\n      ansible_port: {port}\n"
-        "      ansible_user: root\n"
-        "      ansible_python_interpreter: /usr/bin/python3\n"
-        f"      ansible_ssh_private_key_file: {key}\n"
-        "      ansible_ssh_common_args: >-\n"
-        "        -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null\n"
-    )
-    time.sleep(1)
-    yield inventory, sshd
-    sshd.terminate()
-    sshd.wait(timeout=10)
+def model() -> Iterator[str]:
+    """A model name of this test only; its run and pushed ground truth are removed after."""
+    name = f"cloud{os.getpid()}{time.monotonic_ns() % 100_000}"
+    yield name
+    for leftover in (REMOTE_DATA / "runs" / name, REMOTE_DATA / "ground-truth" / name):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for suffix in (".pid", ".log", ".rc"):
+        (REMOTE_DATA / "runs" / f"{name}{suffix}").unlink(missing_ok=True)
 
 
-def play(inventory: Path, extra: dict[str, object], runs: Path) -> subprocess.Popen[str]:
+@pytest.mark.slow
+def test_train_playbook_with_a_local_connection(
+    make_lines: Callable[..., Path], tmp_path: Path, model: str
+) -> None:
+    data = make_lines(12)
+    digest = tree_digest(data)
+    runs = tmp_path / "runs"
+    extra = {
+        "train_model_name": model,
+        "train_data_dir": str(data),
+        "train_args": "--start-model eng --max-iterations 100",
+        "train_local_runs_dir": str(runs),
+    }
+    started = time.monotonic()
+    proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
+    record_timing("train.yml local connection", "play (100 iterations)", started)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    fetched = runs / "localhost" / model
+    assert json.loads((fetched / "manifest.json").read_text())["status"] == "finished"
+    assert (fetched / f"{model}.traineddata").stat().st_size > 0
+    assert (fetched / f"{model}_fast.traineddata").stat().st_size > 0
+    assert (fetched / "report" / "training.png").is_file()
+    assert tree_digest(data) == digest  # ground truth never written to
+    assert tree_digest(REMOTE_DATA / "ground-truth" / model) == digest  # pushed as it is
+
+
+def test_a_failing_command_fails_the_play_and_names_its_log(
+    make_lines: Callable[..., Path], tmp_path: Path, model: str
+) -> None:
+    data = make_lines(4)
+    extra = {
+        "train_model_name": model,
+        "train_data_dir": str(data),
+        "train_args": "--start-model nosuchmodel",
+        "train_local_runs_dir": str(tmp_path / "runs"),
+    }
+    proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
+    assert proc.returncode != 0
+    log = REMOTE_DATA / "runs" / f"{model}.log"
+    assert "on localhost exited with status 2" in proc.stdout, proc.stdout[-3000:]
+    assert f"its log there: {log}" in proc.stdout
+    assert "START_MODEL nosuchmodel" in log.read_text()
+
+
+def play(inventory: Path, extra: Mapping[str, object], runs: Path) -> subprocess.Popen[str]:
     vars_file = runs.parent / "train-vars.json"
     vars_file.write_text(json.dumps({**extra, "train_local_runs_dir": str(runs)}))
     return subprocess.Popen(
@@ -101,25 +105,27 @@ def play(inventory: Path, extra: dict[str, object], runs: Path) -> subprocess.Po
         stderr=subprocess.STDOUT,
         text=True,
         cwd=REPO,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_CONFIG": str(REPO / "ansible.cfg")},
+        env=ansible_env(),
     )
 
 
+@pytest.mark.slow
 def test_train_over_ssh_survives_a_dropped_connection(
     ssh_host: tuple[Path, subprocess.Popen[bytes]],
     make_lines: Callable[..., Path],
     tmp_path: Path,
+    model: str,
 ) -> None:
     inventory, sshd = ssh_host
     data = make_lines(16)
-    model = f"cloud{os.getpid()}"
     runs = tmp_path / "runs"
     extra = {
         "train_model_name": model,
         "train_data_dir": str(data),
         "train_args": "--start-model eng --max-iterations 2000 --target-error-rate 0",
     }
-    remote_run = USER_HOME / "tesskit-data" / "runs" / model
+    remote_run = REMOTE_DATA / "runs" / model
+    started = time.monotonic()
     first = play(inventory, extra, runs)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not (remote_run / "progress.json").is_file():
@@ -135,6 +141,7 @@ def test_train_over_ssh_survives_a_dropped_connection(
 
     second = play(inventory, extra, runs)  # re-attaches, waits, fetches
     output = second.communicate(timeout=900)[0]
+    record_timing("train.yml over SSH", "drop + re-attach (2000 iterations)", started)
     assert second.returncode == 0, output[-3000:]
     fetched = runs / "cloud1" / model
     manifest = json.loads((fetched / "manifest.json").read_text())
@@ -143,4 +150,4 @@ def test_train_over_ssh_survives_a_dropped_connection(
     assert (fetched / "report" / "training.png").is_file()
     log = (remote_run.parent / f"{model}.log").read_text()
     assert log.count("done") == 1  # one training, attached to twice
-    shutil.rmtree(remote_run, ignore_errors=True)
+    assert (remote_run.parent / f"{model}.rc").read_text().strip() == "0"

@@ -45,6 +45,10 @@ def test_sweep_ranks_runs_and_keeps_the_best(
     for r in results:  # ranking matches what each run's own evaluation says
         manifest = json.loads((runs / r["name"] / "manifest.json").read_text())
         assert manifest["best_checkpoint"]["cer"] == r["eval_cer"]
+    # Fine-tuning keeps the start model's learning rates unless told to reset them: the
+    # settings must really differ, so must the training curves.
+    curves = [(runs / r["name"] / "progress.json").read_text() for r in results]
+    assert curves[0] != curves[1]
     best = (runs / "sw_best.traineddata").read_bytes()
     assert best == Path(results[0]["model"]).read_bytes()
     assert (runs / "sw_sweep.png").stat().st_size > 5_000
