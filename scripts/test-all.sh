@@ -19,6 +19,7 @@ for phase in "${phases[@]}"; do
     [[ $phase == bootstrap-dev ]] && break
   fi
 done
-printf '\nphase timings (s):\n'; column -t "$TESSKIT_CACHE_DIR/phases.tsv" | sed 's/^/  /'
+printf '\nphase timings:\n'
+python3 bench/ci_phases.py --cache "$TESSKIT_CACHE_DIR" | sed 's/^/  /'
 echo "phases: $passed passed, $failed failed"
 ((failed == 0))

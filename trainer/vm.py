@@ -7,6 +7,7 @@ The ground-truth folder `data/` beside the Vagrantfile is synced into the VM as
 
 from __future__ import annotations
 
+import base64
 import shlex
 import shutil
 import subprocess
@@ -59,8 +60,16 @@ def guest_train_command(model_name: str, train_args: list[str]) -> str:
     return " ".join(a if a.startswith("~/") else shlex.quote(a) for a in args)
 
 
+def remote_shell(command: str, login: bool = True) -> str:
+    """``command`` as `vagrant ssh -c` can carry it: Vagrant wraps it in single quotes
+    (``bash -c '...'``), so any quote inside would end the string early. The script travels
+    base64-encoded; a login shell reads profile.d (TESSDATA_PREFIX, PATH)."""
+    encoded = base64.b64encode(command.encode()).decode()
+    return f"echo {encoded} | base64 -d | bash{' -l' if login else ''}"
+
+
 def ssh(root: Path, command: str | None = None) -> int:
-    argv = [_vagrant_binary(), "ssh"] + (["-c", command] if command else [])
+    argv = [_vagrant_binary(), "ssh"] + (["-c", remote_shell(command)] if command else [])
     return subprocess.call(argv, cwd=root)
 
 
@@ -76,8 +85,11 @@ def fetch_run(root: Path, model_name: str, dest: Path) -> Path:
     """Copy runs/<model> out of the VM into ``dest`` (streamed tar over vagrant ssh)."""
     dest.mkdir(parents=True, exist_ok=True)
     remote = f"tar -C {GUEST_DATA}/runs -c {shlex.quote(model_name)}"
+    # No login shell and no tty: nothing but the tar stream may reach stdout.
     with subprocess.Popen(
-        [_vagrant_binary(), "ssh", "-c", remote], cwd=root, stdout=subprocess.PIPE
+        [_vagrant_binary(), "ssh", "--no-tty", "-c", remote_shell(remote, login=False)],
+        cwd=root,
+        stdout=subprocess.PIPE,
     ) as source:
         untar = subprocess.run(["tar", "-C", str(dest), "-x"], stdin=source.stdout, check=False)
     if source.returncode != 0 or untar.returncode != 0:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from mirror import playbook_vars
+
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 SSHD = Path("/usr/sbin/sshd")
@@ -134,37 +136,13 @@ def tesskit_cli(*args: str, timeout: float = 1800) -> subprocess.CompletedProces
     )
 
 
-# Pinned like molecule/default's group vars: the mirror serves these files, the roles
-# verify them (the float French model stands in for eng: no float eng is available here).
-PINNED_CHECKSUMS = {
-    "best/eng.traineddata": "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
-    "fast/eng.traineddata": "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
-    "langdata/radical-stroke.txt": (
-        "9b441331169924e640233ae3abff9b4ac7019e33978a074c9d322f89afab1b89"
-    ),
-    "langdata/Latin.unicharset": "2c5344876ec1edfc3187530949c76b93aab97c6031fa94a48bf85f40a3c7e128",
-    "langdata/Greek.unicharset": "c491485b52424626035c76ca27e5fd4824367f03577c386020618ee8ad8aa842",
-    "langdata/Cyrillic.unicharset": (
-        "75804950557227223e142862d8006df66d61d248ceacf46d4669641516b26876"
-    ),
-}
-
-
 def site_vars(mirror: str, source_sha256: str, version: str) -> dict[str, object]:
-    """playbooks/site.yml's variables as molecule/default sets them: downloads from the
-    loopback mirror, Tesseract unpacked from the cached build artefact (nothing compiles),
-    Python packages from the cached wheelhouse."""
+    """playbooks/site.yml's variables as the Molecule scenarios set them: downloads from
+    the loopback mirror, Tesseract unpacked from the cached build artefact (nothing
+    compiles), Python packages from the cached wheelhouse."""
     return {
-        "tesseract_version": version,
-        "tesseract_build_source_url": f"{mirror}/tesseract/archive/refs/tags/{version}.tar.gz",
-        "tesseract_build_source_sha256": source_sha256,
+        **playbook_vars(mirror, source_sha256, version),
         "tesseract_build_artifact_cache_dir": str(CACHE / "artifacts"),
-        "tessdata_languages": ["eng"],
-        "tessdata_best_base_url": f"{mirror}/tessdata_best/raw/main",
-        "tessdata_fast_base_url": f"{mirror}/tessdata_fast/raw/main",
-        "tessdata_langdata_base_url": f"{mirror}/langdata_lstm/raw/main",
-        "tessdata_unpinned_policy": "fail",
-        "tessdata_checksums": PINNED_CHECKSUMS,
         "training_env_wheelhouse": str(CACHE / "wheelhouse"),
     }
 

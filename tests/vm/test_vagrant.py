@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -137,14 +138,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
     subprocess.run([str(REPO / "tests/vm/build-box.sh"), BOX], check=True)
     TIMINGS.record("build-box.sh (cached after the first run)", time.monotonic() - started)
 
-    root = tmp_path_factory.mktemp("vagrant-project")
+    if os.environ.get("TESSKIT_TEST_KEEP_VM"):
+        # pytest prunes old temp dirs; a kept VM needs its .vagrant/ to stay reachable.
+        root = Path(tempfile.mkdtemp(prefix="tesskit-vm-", dir="/var/tmp"))
+    else:
+        root = tmp_path_factory.mktemp("vagrant-project")
     _copy_checkout(root)
     source = subprocess.run(
         [str(REPO / "scripts/fetch-tesseract-source.sh"), str(CACHE / "src")],
         capture_output=True, text=True, check=True,
     ).stdout.split()  # fmt: skip
     tarball, sha, version = source[0], source[1], source[2]
-    tree = build_tree(root / ".mirror", SHARED_DATA, Path(tarball), version)
+    tree = build_tree(tmp_path_factory.mktemp("mirror"), SHARED_DATA, Path(tarball), version)
     # The guest must reach it: listen on every address (the bridge appears only during
     # `vagrant up`); it serves public files only.
     with Mirror(tree, bind="0.0.0.0") as mirror:
@@ -171,7 +176,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
             vm.up_log.write_text(vm.tesskit("vm", "up", "--root", str(root), timeout=3600))
             yield vm
         finally:
-            vm.run("vagrant", "destroy", "--force", check=False, timeout=600)
+            if os.environ.get("TESSKIT_TEST_KEEP_VM"):  # to look inside after a failure
+                print(f"\nVM kept: cd {root} && vagrant ssh  (vagrant destroy -f when done)")
+            else:
+                vm.run("vagrant", "destroy", "--force", check=False, timeout=600)
             print("\nVM path, seconds per step:")
             for step, seconds in TIMINGS.rows:
                 print(f"  {seconds:7.0f}  {step}")
