@@ -59,7 +59,7 @@ test-cloud: ## train.yml (local, and over SSH with a dropped connection); tesski
 # or too slow to boot in CI machines. On a laptop with KVM: TESSKIT_LIBVIRT_DRIVER=kvm.
 test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_DRIVER ?= qemu
 test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_CPU_MODE ?= custom
-test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_CPU_MODEL ?= qemu64
+test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_CPU_MODEL ?= Nehalem
 
 test-molecule-vagrant: ## molecule vagrant scenario on the same box; skipped where no provider exists
 	scripts/molecule-vagrant.sh

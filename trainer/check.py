@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +43,37 @@ def _tool_checks() -> list[CheckResult]:
     return results
 
 
+# Imported in a child process: a CPU without the instructions a wheel was built for kills
+# the interpreter (SIGILL), which must become a check result, not a crash of `check`.
+PYTHON_LIBRARIES = ("numpy", "matplotlib", "rapidfuzz", "PIL", "rich")
+
+
+def _library_check() -> CheckResult:
+    probe = subprocess.run(
+        [sys.executable, "-c", f"import {', '.join(PYTHON_LIBRARIES)}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    name = "python libraries"
+    if probe.returncode == 0:
+        return CheckResult(name, True, ", ".join(PYTHON_LIBRARIES))
+    if probe.returncode == -signal.SIGILL:
+        return CheckResult(
+            name,
+            False,
+            "importing numpy/matplotlib kills Python with 'Illegal instruction': this CPU "
+            "lacks x86-64-v2 (SSE4.2), which the wheels need",
+            "give the VM a newer CPU model (libvirt/QEMU: TESSKIT_LIBVIRT_CPU_MODEL=Nehalem "
+            "or host-passthrough instead of qemu64)",
+        )
+    last = (probe.stderr.strip().splitlines() or ["failed"])[-1]
+    return CheckResult(name, False, last, "reinstall tesskit: pip install --force-reinstall .")
+
+
 def run_checks(tessdata: Path | None = None, start_model: str | None = "eng") -> list[CheckResult]:
     """All environment checks; stops descending where a prerequisite is missing."""
-    results = _tool_checks()
+    results = [*_tool_checks(), _library_check()]
     prefix = os.environ.get("TESSDATA_PREFIX")
     if prefix and not Path(prefix).is_absolute() and tessdata is None:
         results.append(

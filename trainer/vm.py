@@ -91,7 +91,9 @@ def fetch_run(root: Path, model_name: str, dest: Path) -> Path:
         cwd=root,
         stdout=subprocess.PIPE,
     ) as source:
-        untar = subprocess.run(["tar", "-C", str(dest), "-x"], stdin=source.stdout, check=False)
+        untar = subprocess.run(
+            ["tar", "-C", str(dest), "-x", "--no-same-owner"], stdin=source.stdout, check=False
+        )
     if source.returncode != 0 or untar.returncode != 0:
         raise TesskitError(f"could not copy runs/{model_name} out of the VM")
     return dest / model_name

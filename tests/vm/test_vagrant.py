@@ -165,7 +165,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
             "TESSKIT_BOX": BOX,
             # Software emulation unless told otherwise (no usable KVM on CI machines).
             "TESSKIT_LIBVIRT_DRIVER": os.environ.get("TESSKIT_LIBVIRT_DRIVER", "qemu"),
-            "TESSKIT_LIBVIRT_CPU_MODEL": os.environ.get("TESSKIT_LIBVIRT_CPU_MODEL", "qemu64"),
+            "TESSKIT_LIBVIRT_CPU_MODEL": os.environ.get("TESSKIT_LIBVIRT_CPU_MODEL", "Nehalem"),
             "TESSKIT_MEMORY": "3072",
             "TESSKIT_PROVISIONER": "ansible",
             "TESSKIT_EXTRA_VARS": "vm-vars.json",
