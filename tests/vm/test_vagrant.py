@@ -33,7 +33,7 @@ from mirror import Mirror, build_tree, playbook_vars
 
 BOX = os.environ.get("TESSKIT_TEST_BOX", "tesskit/debian12")
 # vagrant-libvirt's management network: the host is .1 on 192.168.121.0/24.
-HOST_ON_BRIDGE = os.environ.get("TESSKIT_TEST_BRIDGE_IP", "192.168.121.1")
+HOST_ON_BRIDGE = os.environ.get("TESSKIT_BRIDGE_IP", "192.168.121.1")
 CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR", "/var/tmp/tesskit-cache"))
 VENV_BIN = Path(sys.executable).parent
 
