@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mirror import Mirror, build_tree
+from mirror import PINNED_CHECKSUMS, Mirror, build_tree
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
-FRA_SHA = "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913"
-FAST_SHA = "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2"
-RADICAL_SHA = "9b441331169924e640233ae3abff9b4ac7019e33978a074c9d322f89afab1b89"
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 
 pytestmark = [
@@ -72,9 +69,12 @@ def tessdata_vars(tmp_path: Path, url: str, **overrides: object) -> dict[str, ob
         "tessdata_langdata_files": ["radical-stroke.txt"],
         "tessdata_unpinned_policy": "fail",
         "tessdata_checksums": {
-            "best/eng.traineddata": FRA_SHA,
-            "fast/eng.traineddata": FAST_SHA,
-            "langdata/radical-stroke.txt": RADICAL_SHA,
+            key: PINNED_CHECKSUMS[key]
+            for key in (
+                "best/eng.traineddata",
+                "fast/eng.traineddata",
+                "langdata/radical-stroke.txt",
+            )
         },
     }
     base.update(overrides)
