@@ -6,7 +6,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -56,14 +56,18 @@ def sample_lines(count: int, seed: int = 0) -> list[str]:
     return lines
 
 
-def tesskit(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """Run the tesskit CLI as a user would, with a wide terminal and a plain PATH."""
+def tesskit(
+    *args: str, timeout: float = 900, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the tesskit CLI as a user would, with a wide terminal; a plain PATH unless
+    ``env`` gives the environment."""
+    base = env if env is not None else {"PATH": "/usr/local/bin:/usr/bin:/bin"}
     return subprocess.run(
         [sys.executable, "-m", "trainer.cli", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"COLUMNS": "200", "PATH": "/usr/local/bin:/usr/bin:/bin"},
+        env={**base, "COLUMNS": "200"},
     )
 
 

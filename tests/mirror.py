@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,6 +90,16 @@ class Mirror:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def fetch_tesseract_source(cache: Path) -> tuple[Path, str, str]:
+    """Debian's real tesseract orig tarball (scripts/fetch-tesseract-source.sh, cached in
+    ``cache``): (path, sha256, version)."""
+    script = Path(__file__).resolve().parents[1] / "scripts" / "fetch-tesseract-source.sh"
+    out = subprocess.run(
+        [str(script), str(cache)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return Path(out[0]), out[1], out[2]
 
 
 def build_tree(root: Path, shared: Path, tesseract_source: Path | None, version: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tesskit
 from mirror import playbook_vars
 
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 SSHD = Path("/usr/sbin/sshd")
 USER_HOME = Path("/home/tesskit")
+REMOTE_DATA = USER_HOME / "tesskit-data"  # the training user's data folder on this machine
 PODMAN_IMAGE = os.environ.get("TESSKIT_PODMAN_IMAGE", "localhost/tesskit-bookworm-systemd")
 CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR") or "/var/tmp/tesskit-cache")
 
@@ -91,6 +94,22 @@ def podman(*args: str, timeout: float = 600) -> str:
     return proc.stdout
 
 
+def playbook_command(
+    inventory: Path, playbook: str, extra: Mapping[str, object], vars_file: Path, *args: str
+) -> list[str]:
+    """ansible-playbook playbooks/<playbook> with ``extra`` written to ``vars_file``."""
+    vars_file.write_text(json.dumps(extra))
+    return [
+        str(ANSIBLE_PLAYBOOK),
+        "-i",
+        str(inventory),
+        str(REPO / "playbooks" / playbook),
+        "-e",
+        f"@{vars_file}",
+        *args,
+    ]
+
+
 def run_play(
     inventory: Path,
     playbook: str,
@@ -100,18 +119,8 @@ def run_play(
     timeout: float = 1800,
 ) -> subprocess.CompletedProcess[str]:
     """ansible-playbook playbooks/<playbook> with ``extra`` as a vars file; output to ``log``."""
-    vars_file = log.with_suffix(".vars.json")
-    vars_file.write_text(json.dumps(extra))
     proc = subprocess.run(
-        [
-            str(ANSIBLE_PLAYBOOK),
-            "-i",
-            str(inventory),
-            str(REPO / "playbooks" / playbook),
-            "-e",
-            f"@{vars_file}",
-            *args,
-        ],
+        playbook_command(inventory, playbook, extra, log.with_suffix(".vars.json"), *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -126,14 +135,16 @@ def run_play(
 
 def tesskit_cli(*args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
     """The tesskit CLI of this checkout, with a full environment (Ansible needs HOME)."""
-    return subprocess.run(
-        [sys.executable, "-m", "trainer.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**ansible_env(), "COLUMNS": "200"},
-        check=False,
-    )
+    return tesskit(*args, timeout=timeout, env=ansible_env())
+
+
+def remove_remote_leftovers(kind: str, name: str) -> None:
+    """What a test's run left in the training user's data folder: ``<kind>/<name>`` (kind:
+    runs or sweeps), its pushed ground truth, and the run's pid, log and exit-status files."""
+    for leftover in (REMOTE_DATA / kind / name, REMOTE_DATA / "ground-truth" / name):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for suffix in (".pid", ".log", ".rc"):
+        (REMOTE_DATA / kind / f"{name}{suffix}").unlink(missing_ok=True)
 
 
 def site_vars(mirror: str, source_sha256: str, version: str) -> dict[str, object]:

@@ -21,25 +21,25 @@ from trainer.sweep import Shard, grid
 
 from cloud.hosts import (
     CACHE,
+    REMOTE_DATA,
     REPO,
-    USER_HOME,
     SshHost,
     free_port,
     needs_provisioned_machine,
     podman,
     record_timing,
+    remove_remote_leftovers,
     run_play,
     site_vars,
     tesskit_cli,
     write_inventory,
 )
 from conftest import tree_digest
-from mirror import Mirror, build_tree
+from mirror import Mirror, build_tree, fetch_tesseract_source
 
 pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
 
 SHARED = REPO.parent / "shared" / "data"
-REMOTE_DATA = USER_HOME / "tesskit-data"
 
 
 @pytest.fixture
@@ -47,10 +47,7 @@ def model() -> Iterator[str]:
     """A sweep name of this test only; what it leaves on this machine is removed after."""
     name = f"sw{time.monotonic_ns() % 10_000_000}"
     yield name
-    for leftover in (REMOTE_DATA / "sweeps" / name, REMOTE_DATA / "ground-truth" / name):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for suffix in (".pid", ".log", ".rc"):
-        (REMOTE_DATA / "sweeps" / f"{name}{suffix}").unlink(missing_ok=True)
+    remove_remote_leftovers("sweeps", name)
 
 
 def provision(inventory: Path, tmp_path: Path) -> None:
@@ -60,14 +57,8 @@ def provision(inventory: Path, tmp_path: Path) -> None:
     artefacts = list((CACHE / "artifacts").glob("tesseract-5.3.0-debian12-*.tar.gz"))
     if not artefacts or not (CACHE / "wheelhouse" / ".complete").is_file():
         pytest.skip(f"no build artefact or wheelhouse in {CACHE} (make test-molecule makes them)")
-    source = subprocess.run(
-        [str(REPO / "scripts" / "fetch-tesseract-source.sh"), str(CACHE / "src")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    tarball, sha256, version = source.stdout.split()
-    root = build_tree(tmp_path / "mirror", SHARED, Path(tarball), version)
+    tarball, sha256, version = fetch_tesseract_source(CACHE / "src")
+    root = build_tree(tmp_path / "mirror", SHARED, tarball, version)
     with Mirror(root) as mirror:
         proc = run_play(
             inventory,

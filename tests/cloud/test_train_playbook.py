@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -19,19 +18,18 @@ from pathlib import Path
 import pytest
 
 from cloud.hosts import (
-    ANSIBLE_PLAYBOOK,
+    REMOTE_DATA,
     REPO,
-    USER_HOME,
     ansible_env,
     needs_provisioned_machine,
+    playbook_command,
     record_timing,
+    remove_remote_leftovers,
     run_play,
 )
 from conftest import tree_digest
 
 pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
-
-REMOTE_DATA = USER_HOME / "tesskit-data"
 
 
 @pytest.fixture
@@ -39,10 +37,7 @@ def model() -> Iterator[str]:
     """A model name of this test only; its run and pushed ground truth are removed after."""
     name = f"cloud{os.getpid()}{time.monotonic_ns() % 100_000}"
     yield name
-    for leftover in (REMOTE_DATA / "runs" / name, REMOTE_DATA / "ground-truth" / name):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for suffix in (".pid", ".log", ".rc"):
-        (REMOTE_DATA / "runs" / f"{name}{suffix}").unlink(missing_ok=True)
+    remove_remote_leftovers("runs", name)
 
 
 @pytest.mark.slow
@@ -90,17 +85,13 @@ def test_a_failing_command_fails_the_play_and_names_its_log(
 
 
 def play(inventory: Path, extra: Mapping[str, object], runs: Path) -> subprocess.Popen[str]:
-    vars_file = runs.parent / "train-vars.json"
-    vars_file.write_text(json.dumps({**extra, "train_local_runs_dir": str(runs)}))
     return subprocess.Popen(
-        [
-            str(ANSIBLE_PLAYBOOK),
-            "-i",
-            str(inventory),
-            str(REPO / "playbooks" / "train.yml"),
-            "-e",
-            f"@{vars_file}",
-        ],
+        playbook_command(
+            inventory,
+            "train.yml",
+            {**extra, "train_local_runs_dir": str(runs)},
+            runs.parent / "train-vars.json",
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

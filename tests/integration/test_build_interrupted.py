@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from mirror import Mirror, build_tree
+from mirror import Mirror, build_tree, fetch_tesseract_source
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
@@ -78,13 +78,7 @@ def container() -> Iterator[str]:
 
 
 def test_rerun_after_killed_build_recovers(container: str, tmp_path: Path) -> None:
-    source = subprocess.run(
-        [str(REPO / "scripts/fetch-tesseract-source.sh"), str(CACHE / "src")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    tarball, sha, version = Path(source[0]), source[1], source[2]
+    tarball, sha, version = fetch_tesseract_source(CACHE / "src")
     artifacts = tmp_path / "artifacts"  # empty: this test must compile
     playbook = tmp_path / "build.yml"
     playbook.write_text(

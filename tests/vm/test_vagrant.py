@@ -29,7 +29,7 @@ import pytest
 from trainer.synth import find_font, write_synthetic_dataset
 
 from conftest import REPO, SHARED_DATA, sample_lines
-from mirror import Mirror, build_tree, playbook_vars
+from mirror import Mirror, build_tree, fetch_tesseract_source, playbook_vars
 
 BOX = os.environ.get("TESSKIT_TEST_BOX", "tesskit/debian12")
 # vagrant-libvirt's management network: the host is .1 on 192.168.121.0/24.
@@ -145,12 +145,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
     else:
         root = tmp_path_factory.mktemp("vagrant-project")
     _copy_checkout(root)
-    source = subprocess.run(
-        [str(REPO / "scripts/fetch-tesseract-source.sh"), str(CACHE / "src")],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
-    tarball, sha, version = source[0], source[1], source[2]
-    tree = build_tree(tmp_path_factory.mktemp("mirror"), SHARED_DATA, Path(tarball), version)
+    tarball, sha, version = fetch_tesseract_source(CACHE / "src")
+    tree = build_tree(tmp_path_factory.mktemp("mirror"), SHARED_DATA, tarball, version)
     # The guest must reach it: listen on every address (the bridge appears only during
     # `vagrant up`); it serves public files only.
     with Mirror(tree, bind="0.0.0.0") as mirror:
