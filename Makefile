@@ -33,8 +33,8 @@ demo: provision ## provision, fine-tune the demo model and print its CER report
 	bash -lc 'tesskit check && tesskit demo'
 
 lint: ## ruff, yamllint, ansible-lint (production profile)
-	ruff check trainer tests bench
-	ruff format --check trainer tests bench
+	ruff check trainer tests bench scripts
+	ruff format --check trainer tests bench scripts
 	yamllint -s .
 	ansible-lint
 	vagrant validate
