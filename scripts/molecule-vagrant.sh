@@ -11,6 +11,8 @@ if command -v VBoxManage >/dev/null; then
   export MOLECULE_VAGRANT_PROVIDER=virtualbox
 elif vagrant plugin list 2>/dev/null | grep -q vagrant-libvirt && command -v libvirtd >/dev/null; then
   scripts/libvirt-setup.sh
+  # The instance of an interrupted run whose Molecule state is gone: destroy cannot find it.
+  tests/vm/remove-stale-vms.sh '*_tesskit-vagrant'
 else
   echo "SKIPPED molecule vagrant scenario: no provider (install VirtualBox, or vagrant-libvirt and libvirt-daemon-system)"
   exit 0

@@ -36,6 +36,8 @@ BOX = os.environ.get("TESSKIT_TEST_BOX", "tesskit/debian12")
 HOST_ON_BRIDGE = os.environ.get("TESSKIT_BRIDGE_IP", "192.168.121.1")
 CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR", "/var/tmp/tesskit-cache"))
 VENV_BIN = Path(sys.executable).parent
+# What earlier runs of this test named their VMs (the older name included).
+STALE_DOMAINS = ("tesskit-vm-*_default", "vagrant-project*_default")
 
 pytestmark = [
     pytest.mark.vm,
@@ -139,11 +141,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
     subprocess.run([str(REPO / "tests/vm/build-box.sh"), BOX], check=True)
     TIMINGS.record("build-box.sh (cached after the first run)", time.monotonic() - started)
 
-    if os.environ.get("TESSKIT_TEST_KEEP_VM"):
-        # pytest prunes old temp dirs; a kept VM needs its .vagrant/ to stay reachable.
-        root = Path(tempfile.mkdtemp(prefix="tesskit-vm-", dir="/var/tmp"))
-    else:
-        root = tmp_path_factory.mktemp("vagrant-project")
+    # Domains are named after the project directory: a unique one per run, so a VM that an
+    # interrupted run left behind cannot collide; such leftovers are removed first.
+    subprocess.run([str(REPO / "tests/vm/remove-stale-vms.sh"), *STALE_DOMAINS], check=True)
+    keep = bool(os.environ.get("TESSKIT_TEST_KEEP_VM"))
+    # Outside pytest's temp dirs, which it prunes: a kept VM needs its .vagrant/ to stay.
+    root = Path(tempfile.mkdtemp(prefix="tesskit-vm-", dir="/var/tmp"))
+    if keep:
+        (root / ".kept").touch()  # remove-stale-vms.sh leaves this one alone
     _copy_checkout(root)
     tarball, sha, version = fetch_tesseract_source(CACHE / "src")
     tree = build_tree(tmp_path_factory.mktemp("mirror"), SHARED_DATA, tarball, version)
@@ -173,10 +178,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
             vm.up_log.write_text(vm.tesskit("vm", "up", "--root", str(root), timeout=3600))
             yield vm
         finally:
-            if os.environ.get("TESSKIT_TEST_KEEP_VM"):  # to look inside after a failure
+            if keep:  # to look inside after a failure
                 print(f"\nVM kept: cd {root} && vagrant ssh  (vagrant destroy -f when done)")
             else:
                 vm.run("vagrant", "destroy", "--force", check=False, timeout=600)
+                shutil.rmtree(root, ignore_errors=True)
             print("\nVM path, seconds per step:")
             for step, seconds in TIMINGS.rows:
                 print(f"  {seconds:7.0f}  {step}")
