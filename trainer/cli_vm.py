@@ -28,7 +28,9 @@ def vm() -> None:
 @click.option("--provision/--no-provision", default=True, show_default=True)
 def up(root: Path, provision: bool) -> None:
     """Boot the VM (provisioning it with playbooks/site.yml the first time)."""
-    training_vm.machine(root).up(provision=provision)
+    handle = training_vm.machine(root)
+    with training_vm.vagrant_step("starting the VM"):
+        handle.up(provision=provision)
 
 
 @vm.command()
@@ -48,7 +50,9 @@ def snapshot() -> None:
 @root_option
 @click.argument("name")
 def snapshot_save(root: Path, name: str) -> None:
-    training_vm.machine(root).snapshot_save(name)
+    handle = training_vm.machine(root)
+    with training_vm.vagrant_step(f"saving snapshot {name}"):
+        handle.snapshot_save(name)
     click.echo(f"saved snapshot {name}")
 
 
@@ -57,16 +61,21 @@ def snapshot_save(root: Path, name: str) -> None:
 @click.argument("name")
 def snapshot_restore(root: Path, name: str) -> None:
     handle = training_vm.machine(root)
-    if name not in handle.snapshot_list():
-        raise TesskitError(f"no snapshot {name!r}", "see `tesskit vm snapshot list`")
-    handle.snapshot_restore(name)
+    with training_vm.vagrant_step(f"restoring snapshot {name}"):
+        known = handle.snapshot_list()
+        if name not in known:
+            raise TesskitError(f"no snapshot {name!r}", "see `tesskit vm snapshot list`")
+        handle.snapshot_restore(name)
     click.echo(f"restored snapshot {name}")
 
 
 @snapshot.command("list")
 @root_option
 def snapshot_list(root: Path) -> None:
-    for name in training_vm.machine(root).snapshot_list():
+    handle = training_vm.machine(root)
+    with training_vm.vagrant_step("listing snapshots"):
+        names = handle.snapshot_list()
+    for name in names:
         click.echo(name)
 
 
@@ -98,4 +107,6 @@ def destroy(root: Path, yes: bool) -> None:
     """Delete the VM (data/ on the host is kept)."""
     if not yes:
         click.confirm("destroy the training VM?", abort=True)
-    training_vm.machine(root).destroy()
+    handle = training_vm.machine(root)
+    with training_vm.vagrant_step("destroying the VM"):
+        handle.destroy()

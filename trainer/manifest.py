@@ -1,4 +1,4 @@
-"""The run manifest, and the atomic file writes every stage uses (temp file + rename)."""
+"""The run manifest, and the atomic writes every stage uses (temp file or tree + rename)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,25 @@ def write_json_atomic(path: Path, data: Any) -> None:
 def copy_atomic(src: Path, dest: Path) -> Path:
     with replacing(dest) as partial:
         shutil.copyfile(src, partial)
+    return dest
+
+
+def replace_tree(new: Path, dest: Path) -> Path:
+    """Put directory ``new`` where ``dest`` is (same filesystem), the old one moved aside first.
+
+    Two renames: ``dest`` never holds a mix of old and new files, and if the second rename
+    fails the old tree is put back.
+    """
+    previous = dest.with_name(f".{dest.name}.{os.getpid()}.previous")
+    if dest.exists():
+        dest.replace(previous)
+    try:
+        new.replace(dest)
+    except OSError:
+        if previous.exists():
+            previous.replace(dest)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
     return dest
 
 

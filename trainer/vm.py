@@ -11,8 +11,12 @@ import base64
 import shlex
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from trainer.manifest import replace_tree
 from trainer.tools import TesskitError
 
 GUEST_DATA = "~/tesskit-data"
@@ -41,6 +45,23 @@ def machine(root: Path):  # -> vagrant.Vagrant (untyped library)
     except ImportError as exc:
         raise TesskitError("python-vagrant is not installed", "pip install 'tesskit[vm]'") from exc
     return vagrant.Vagrant(str(root), quiet_stdout=False, quiet_stderr=False)
+
+
+@contextmanager
+def vagrant_step(what: str) -> Iterator[None]:
+    """Turn a failed Vagrant command (python-vagrant raises CalledProcessError) into an
+    error message instead of a traceback; Vagrant has printed its own reason above."""
+    try:
+        yield
+    except subprocess.CalledProcessError as exc:
+        command = shlex.join([Path(str(exc.cmd[0])).name, *map(str, exc.cmd[1:])])
+        raise TesskitError(
+            f"{what} failed: `{command}` exited {exc.returncode} (Vagrant's reason is above)",
+            "`vagrant status` shows the VM's state; if Vagrant says a domain or VM name is "
+            "already taken, a VM from an earlier .vagrant/ still exists: remove it with your "
+            "provider's tools (virsh undefine NAME --remove-all-storage, or VirtualBox), "
+            "then retry",
+        ) from exc
 
 
 def guest_train_command(model_name: str, train_args: list[str]) -> str:
@@ -82,18 +103,32 @@ def push_data(root: Path) -> None:
 
 
 def fetch_run(root: Path, model_name: str, dest: Path) -> Path:
-    """Copy runs/<model> out of the VM into ``dest`` (streamed tar over vagrant ssh)."""
+    """Copy runs/<model> out of the VM into ``dest`` (streamed tar over vagrant ssh).
+
+    The tar lands in a temp directory first: a connection lost halfway leaves an earlier
+    copy of the run in ``dest`` as it was, never half-overwritten.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     remote = f"tar -C {GUEST_DATA}/runs -c {shlex.quote(model_name)}"
-    # No login shell and no tty: nothing but the tar stream may reach stdout.
-    with subprocess.Popen(
-        [_vagrant_binary(), "ssh", "--no-tty", "-c", remote_shell(remote, login=False)],
-        cwd=root,
-        stdout=subprocess.PIPE,
-    ) as source:
-        untar = subprocess.run(
-            ["tar", "-C", str(dest), "-x", "--no-same-owner"], stdin=source.stdout, check=False
-        )
-    if source.returncode != 0 or untar.returncode != 0:
-        raise TesskitError(f"could not copy runs/{model_name} out of the VM")
-    return dest / model_name
+    incoming = Path(tempfile.mkdtemp(prefix=f".{model_name}.incoming-", dir=dest))
+    try:
+        # No login shell and no tty: nothing but the tar stream may reach stdout.
+        with subprocess.Popen(
+            [_vagrant_binary(), "ssh", "--no-tty", "-c", remote_shell(remote, login=False)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+        ) as source:
+            untar = subprocess.run(
+                ["tar", "-C", str(incoming), "-x", "--no-same-owner"],
+                stdin=source.stdout,
+                check=False,
+            )
+        if source.returncode != 0 or untar.returncode != 0:
+            raise TesskitError(
+                f"could not copy runs/{model_name} out of the VM",
+                f"it is still in the VM: `tesskit vm ssh` and look in {GUEST_DATA}/runs; "
+                "re-run the same `tesskit vm train` to resume and copy it again",
+            )
+        return replace_tree(incoming / model_name, dest / model_name)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)

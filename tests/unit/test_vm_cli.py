@@ -1,14 +1,20 @@
-"""`tesskit vm`: the command run inside the VM, and errors without Vagrant."""
+"""`tesskit vm`: the command run inside the VM, Vagrant's failures as messages, and the
+atomic swap that brings a run back from the VM."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from trainer.manifest import replace_tree
 from trainer.tools import TesskitError
 from trainer.vm import guest_train_command, machine, remote_shell
+
+from conftest import REPO, tesskit, tree_digest
 
 
 def test_guest_command_trains_on_the_synced_folder() -> None:
@@ -33,3 +39,40 @@ def test_remote_shell_survives_vagrants_single_quotes() -> None:
 def test_missing_vagrantfile_is_explained(tmp_path: Path) -> None:
     with pytest.raises(TesskitError, match=r"no Vagrantfile|vagrant is not installed"):
         machine(tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("vagrant") is None, reason="vagrant not installed")
+def test_a_vagrant_failure_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    shutil.copy(REPO / "Vagrantfile", tmp_path / "Vagrantfile")
+    # The Vagrantfile itself refuses this; Vagrant exits 1 before touching any provider.
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TESSKIT_PROVISIONER": "puppet"}
+    result = tesskit("vm", "up", "--root", str(tmp_path), timeout=300, env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "TESSKIT_PROVISIONER must be ansible or ansible_local" in result.stderr
+    assert "error: starting the VM failed: `vagrant up --provision` exited 1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_replace_tree_swaps_whole_trees(tmp_path: Path) -> None:
+    dest = tmp_path / "runs" / "hw"
+    (dest / "checkpoints").mkdir(parents=True)
+    (dest / "hw.traineddata").write_text("old model")
+    (dest / "checkpoints" / "only-in-old").write_text("x")
+    new = tmp_path / "incoming" / "hw"
+    new.mkdir(parents=True)
+    (new / "hw.traineddata").write_text("new model")
+
+    replace_tree(new, dest)
+    assert tree_digest(dest).keys() == {"hw.traineddata"}  # no mix of old and new files
+    assert (dest / "hw.traineddata").read_text() == "new model"
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["hw"]  # the old one is gone
+
+
+def test_replace_tree_keeps_the_old_tree_when_the_new_one_is_missing(tmp_path: Path) -> None:
+    dest = tmp_path / "hw"
+    dest.mkdir()
+    (dest / "hw.traineddata").write_text("good model")
+    before = tree_digest(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        replace_tree(tmp_path / "never-extracted" / "hw", dest)
+    assert tree_digest(tmp_path) == before
