@@ -123,17 +123,13 @@ def build_tree(root: Path, shared: Path, tesseract_source: Path | None, version:
     return root
 
 
-# sha256 of the files build_tree serves, pinned here (not read from the mirror) so a mirror
-# that serves something else is caught by the role's checks.
-PINNED_CHECKSUMS = {
-    # The float French model stands in for eng (no float eng is available here).
-    "best/eng.traineddata": "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913",
-    "fast/eng.traineddata": "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2",
-    "langdata/radical-stroke.txt": "9b441331169924e640233ae3abff9b4ac7019e33978a074c9d322f89afab1b89",  # noqa: E501
-    "langdata/Latin.unicharset": "2c5344876ec1edfc3187530949c76b93aab97c6031fa94a48bf85f40a3c7e128",
-    "langdata/Greek.unicharset": "c491485b52424626035c76ca27e5fd4824367f03577c386020618ee8ad8aa842",
-    "langdata/Cyrillic.unicharset": "75804950557227223e142862d8006df66d61d248ceacf46d4669641516b26876",  # noqa: E501
-}
+# sha256 of the files build_tree serves, pinned (not read from the mirror) so a mirror that
+# serves something else is caught by the role's checks. One file shared with Molecule's
+# group_vars and the testinfra checks. best/eng is the float French model, the stand-in
+# for eng (no float eng is available here).
+PINNED_CHECKSUMS: dict[str, str] = json.loads(
+    Path(__file__).with_name("mirror-checksums.json").read_text()
+)
 
 
 def playbook_vars(url: str, source_sha256: str, version: str) -> dict[str, object]:

@@ -7,7 +7,9 @@ with one command.
 from __future__ import annotations
 
 import base64
+import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -17,10 +19,12 @@ VERSION = os.environ.get("TESSKIT_EXPECT_VERSION", "5.3.0")
 PREFIX = "/usr/local"
 TESSDATA = f"{PREFIX}/share/tessdata"
 TOOLS = TRAINING_TOOLS + OPTIONAL_TOOLS  # text2image too: it exists only when pango was found
-# The loopback mirror serves the float French model as eng (stand-in for eng best).
-BEST_SHA = "907743d98915c91a3906dfbf6e48b97598346698fe53aaa797e1a064ffcac913"
-FAST_SHA = "7d4322bd2a7749724879683fc3912cb542f19906c83bcc1a52132556427170b2"
-SHA256 = {f"{TESSDATA}/eng.traineddata": BEST_SHA, f"{TESSDATA}/fast/eng.traineddata": FAST_SHA}
+# What the loopback mirror serves (the float French model as eng: the stand-in for eng best).
+PINNED = json.loads((Path(__file__).parents[1] / "mirror-checksums.json").read_text())
+SHA256 = {
+    f"{TESSDATA}/eng.traineddata": PINNED["best/eng.traineddata"],
+    f"{TESSDATA}/fast/eng.traineddata": PINNED["fast/eng.traineddata"],
+}
 USER = "tesskit"
 
 
