@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,10 @@ from trainer.synth import find_font, write_synthetic_dataset
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 SYSTEM_CONFIGS = Path("/usr/share/tesseract-ocr/5/tessdata/configs")
+# Build artefact, ccache, wheelhouse, box: kept between runs (Makefile, .ci/run).
+CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR") or "/var/tmp/tesskit-cache")
+# The debootstrap image scripts/podman-setup.sh builds (Molecule's target).
+PODMAN_IMAGE = os.environ.get("TESSKIT_PODMAN_IMAGE", "localhost/tesskit-bookworm-systemd")
 
 WORDS = tuple(
     [

@@ -147,6 +147,17 @@ def playbook_vars(url: str, source_sha256: str, version: str) -> dict[str, objec
     }
 
 
+def site_vars(url: str, source_sha256: str, version: str, cache: Path) -> dict[str, object]:
+    """playbooks/site.yml's variables as the Molecule scenarios set them: downloads from
+    the mirror at ``url``, Tesseract unpacked from the build artefact cached in ``cache``
+    (nothing compiles), Python packages from its wheelhouse."""
+    return {
+        **playbook_vars(url, source_sha256, version),
+        "tesseract_build_artifact_cache_dir": str(cache / "artifacts"),
+        "training_env_wheelhouse": str(cache / "wheelhouse"),
+    }
+
+
 def _link(src: Path, dest: Path) -> None:
     if dest.exists() or dest.is_symlink():
         dest.unlink()

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from cloud.hosts import (
-    PODMAN_IMAGE,
     SSHD,
     SshHost,
     free_port,
@@ -29,6 +28,7 @@ from cloud.hosts import (
     wait_for_port,
     write_inventory,
 )
+from conftest import PODMAN_IMAGE
 
 
 @pytest.fixture(scope="session")

@@ -15,16 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tesskit
-from mirror import playbook_vars
+from conftest import CACHE, REPO, tesskit
 
-REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 SSHD = Path("/usr/sbin/sshd")
 USER_HOME = Path("/home/tesskit")
 REMOTE_DATA = USER_HOME / "tesskit-data"  # the training user's data folder on this machine
-PODMAN_IMAGE = os.environ.get("TESSKIT_PODMAN_IMAGE", "localhost/tesskit-bookworm-systemd")
-CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR") or "/var/tmp/tesskit-cache")
 
 needs_provisioned_machine = [
     pytest.mark.skipif(not SSHD.exists(), reason="openssh-server not installed"),
@@ -145,17 +141,6 @@ def remove_remote_leftovers(kind: str, name: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
     for suffix in (".pid", ".log", ".rc"):
         (REMOTE_DATA / kind / f"{name}{suffix}").unlink(missing_ok=True)
-
-
-def site_vars(mirror: str, source_sha256: str, version: str) -> dict[str, object]:
-    """playbooks/site.yml's variables as the Molecule scenarios set them: downloads from
-    the loopback mirror, Tesseract unpacked from the cached build artefact (nothing
-    compiles), Python packages from the cached wheelhouse."""
-    return {
-        **playbook_vars(mirror, source_sha256, version),
-        "tesseract_build_artifact_cache_dir": str(CACHE / "artifacts"),
-        "training_env_wheelhouse": str(CACHE / "wheelhouse"),
-    }
 
 
 def record_timing(test: str, part: str, since: float) -> None:

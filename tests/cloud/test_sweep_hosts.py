@@ -20,9 +20,7 @@ from trainer import dataset
 from trainer.sweep import Shard, grid
 
 from cloud.hosts import (
-    CACHE,
     REMOTE_DATA,
-    REPO,
     SshHost,
     free_port,
     needs_provisioned_machine,
@@ -30,16 +28,13 @@ from cloud.hosts import (
     record_timing,
     remove_remote_leftovers,
     run_play,
-    site_vars,
     tesskit_cli,
     write_inventory,
 )
-from conftest import tree_digest
-from mirror import Mirror, build_tree, fetch_tesseract_source
+from conftest import CACHE, SHARED_DATA, tree_digest
+from mirror import Mirror, build_tree, fetch_tesseract_source, site_vars
 
 pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
-
-SHARED = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture
@@ -52,18 +47,18 @@ def model() -> Iterator[str]:
 
 def provision(inventory: Path, tmp_path: Path) -> None:
     """playbooks/site.yml on every host of the inventory, one fork per host."""
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} not present (the mirror serves models from it)")
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} not present (the mirror serves models from it)")
     artefacts = list((CACHE / "artifacts").glob("tesseract-5.3.0-debian12-*.tar.gz"))
     if not artefacts or not (CACHE / "wheelhouse" / ".complete").is_file():
         pytest.skip(f"no build artefact or wheelhouse in {CACHE} (make test-molecule makes them)")
     tarball, sha256, version = fetch_tesseract_source(CACHE / "src")
-    root = build_tree(tmp_path / "mirror", SHARED, tarball, version)
+    root = build_tree(tmp_path / "mirror", SHARED_DATA, tarball, version)
     with Mirror(root) as mirror:
         proc = run_play(
             inventory,
             "site.yml",
-            site_vars(mirror.url, sha256, version),
+            site_vars(mirror.url, sha256, version, CACHE),
             tmp_path / "site.log",
             "--forks",
             "2",
@@ -74,7 +69,7 @@ def provision(inventory: Path, tmp_path: Path) -> None:
 def book_lines(dest: Path, count: int) -> Path:
     """Real printed lines (synthetic ones reach 0% CER at every setting: no ranking)."""
     dest.mkdir()
-    samples, _, _ = dataset.discover(SHARED / "early-printed-books-gt" / "Books" / "1505")
+    samples, _, _ = dataset.discover(SHARED_DATA / "early-printed-books-gt" / "Books" / "1505")
     for sample in samples[:count]:
         shutil.copy(sample.image, dest)
         shutil.copy(sample.gt, dest)

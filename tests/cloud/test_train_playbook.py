@@ -19,7 +19,6 @@ import pytest
 
 from cloud.hosts import (
     REMOTE_DATA,
-    REPO,
     ansible_env,
     needs_provisioned_machine,
     playbook_command,
@@ -27,7 +26,7 @@ from cloud.hosts import (
     remove_remote_leftovers,
     run_play,
 )
-from conftest import tree_digest
+from conftest import REPO, tree_digest
 
 pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
 

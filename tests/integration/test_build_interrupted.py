@@ -26,13 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CACHE, PODMAN_IMAGE, REPO, SHARED_DATA
 from mirror import Mirror, build_tree, fetch_tesseract_source
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
-CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR", "/var/tmp/tesskit-cache"))
-IMAGE = os.environ.get("TESSKIT_PODMAN_IMAGE", "localhost/tesskit-bookworm-systemd")
 # Same path and ccache volume as molecule/default: ccache hits only at the same tree path.
 BUILD_DIR = "/var/tmp/tesseract-build"
 BUILD_USER = "tesseract-build"
@@ -42,16 +39,17 @@ KILL_AFTER_OBJECTS = 60
 def _podman_image_present() -> bool:
     if shutil.which("podman") is None:
         return False
-    return subprocess.run(["podman", "image", "exists", IMAGE], check=False).returncode == 0
+    return subprocess.run(["podman", "image", "exists", PODMAN_IMAGE], check=False).returncode == 0
 
 
 pytestmark = [
     pytest.mark.infra,
     pytest.mark.slow,
     pytest.mark.skipif(not ANSIBLE_PLAYBOOK.exists(), reason="ansible not installed in this venv"),
-    pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data not present"),
+    pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data not present"),
     pytest.mark.skipif(
-        not _podman_image_present(), reason=f"no podman image {IMAGE} (scripts/podman-setup.sh)"
+        not _podman_image_present(),
+        reason=f"no podman image {PODMAN_IMAGE} (scripts/podman-setup.sh)",
     ),
 ]
 
@@ -68,7 +66,7 @@ def container() -> Iterator[str]:
     (CACHE / "ccache").mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["podman", "run", "-d", "--name", name, "--network", "host", "--systemd", "always",
-         "-v", f"{CACHE / 'ccache'}:{BUILD_DIR}/ccache", IMAGE, "/sbin/init"],
+         "-v", f"{CACHE / 'ccache'}:{BUILD_DIR}/ccache", PODMAN_IMAGE, "/sbin/init"],
         check=True, capture_output=True,
     )  # fmt: skip
     try:
@@ -90,7 +88,7 @@ def test_rerun_after_killed_build_recovers(container: str, tmp_path: Path) -> No
         "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
         "ANSIBLE_NOCOLOR": "1",
     }
-    with Mirror(build_tree(tmp_path / "mirror", SHARED, tarball, version)) as mirror:
+    with Mirror(build_tree(tmp_path / "mirror", SHARED_DATA, tarball, version)) as mirror:
         variables = tmp_path / "vars.json"
         variables.write_text(
             json.dumps(

@@ -28,13 +28,12 @@ import pytest
 
 from trainer.synth import find_font, write_synthetic_dataset
 
-from conftest import REPO, SHARED_DATA, sample_lines
-from mirror import Mirror, build_tree, fetch_tesseract_source, playbook_vars
+from conftest import CACHE, REPO, SHARED_DATA, sample_lines
+from mirror import Mirror, build_tree, fetch_tesseract_source, site_vars
 
 BOX = os.environ.get("TESSKIT_TEST_BOX", "tesskit/debian12")
 # vagrant-libvirt's management network: the host is .1 on 192.168.121.0/24.
 HOST_ON_BRIDGE = os.environ.get("TESSKIT_BRIDGE_IP", "192.168.121.1")
-CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR", "/var/tmp/tesskit-cache"))
 VENV_BIN = Path(sys.executable).parent
 # What earlier runs of this test named their VMs (the older name included).
 STALE_DOMAINS = ("tesskit-vm-*_default", "vagrant-project*_default")
@@ -116,7 +115,7 @@ def _copy_checkout(dest: Path) -> None:
             shutil.copy2(src, dest / name)
 
 
-def _wheelhouse() -> Path:
+def _build_wheelhouse() -> None:
     """Wheels of the trainer's dependencies, so the guest installs without PyPI."""
     wheelhouse = CACHE / "wheelhouse"
     if not (wheelhouse / ".complete").exists():
@@ -126,7 +125,6 @@ def _wheelhouse() -> Path:
             check=True,
         )  # fmt: skip
         (wheelhouse / ".complete").touch()
-    return wheelhouse
 
 
 @pytest.fixture(scope="module")
@@ -156,9 +154,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
     # `vagrant up`); it serves public files only.
     with Mirror(tree, bind="0.0.0.0") as mirror:
         port = mirror.server.server_address[1]
-        variables = playbook_vars(f"http://{HOST_ON_BRIDGE}:{port}", sha, version)
-        variables["tesseract_build_artifact_cache_dir"] = str(CACHE / "artifacts")
-        variables["training_env_wheelhouse"] = str(_wheelhouse())
+        _build_wheelhouse()
+        variables = site_vars(f"http://{HOST_ON_BRIDGE}:{port}", sha, version, CACHE)
         (root / "vm-vars.json").write_text(json.dumps(variables, indent=2))
         env = {
             **os.environ,
