@@ -1,7 +1,7 @@
 """A loopback HTTP mirror of the upstream download layout, with fault modes for tests.
 
 Upstream paths are kept, so a role only needs its base URL changed:
-  /tesseract/archive/refs/tags/<version>.tar.gz
+  /tesseract-ocr/tesseract/archive/refs/tags/<version>.tar.gz  (the path of the role's default URL)
   /tessdata_best/raw/main/<lang>.traineddata
   /tessdata_fast/raw/main/<lang>.traineddata
   /langdata_lstm/raw/main/<file>
@@ -11,9 +11,11 @@ A fault prefix changes how any of them is answered:
   /404/...       not found
 
 Only 127.0.0.1 (or an address given explicitly, such as a libvirt bridge of this machine).
-CLI: python tests/mirror.py build DIR --shared ../shared/data --tesseract-source TARBALL
+The Tesseract source served is the real release archive in ../shared/data/src, checked
+against the role's own pinned sha256 (tests never use a checksum of their own for it).
+CLI: python tests/mirror.py build DIR --shared ../shared/data
      python tests/mirror.py serve DIR [--port 0] [--bind 127.0.0.1] [--pidfile F]
-     python tests/mirror.py vars URL --source-sha256 SHA [--version 5.3.0] > vars.json
+     python tests/mirror.py vars URL > vars.json
 """
 
 from __future__ import annotations
@@ -22,10 +24,24 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import threading
+from hashlib import sha256
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+ROLE_DEFAULTS = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "roles/tesseract_build/defaults/main.yml").read_text()
+)
+# What the product promises: the version, its pinned archive, the path of its real URL.
+TESSERACT_VERSION: str = ROLE_DEFAULTS["tesseract_version"]
+TESSERACT_SHA256: str = ROLE_DEFAULTS["tesseract_build_source_sha256"]
+_SOURCE_URL: str = ROLE_DEFAULTS["tesseract_build_source_url"]
+TESSERACT_SOURCE_PATH = urlparse(
+    _SOURCE_URL.replace("{{ tesseract_version }}", TESSERACT_VERSION)
+).path
 
 
 class MirrorHandler(SimpleHTTPRequestHandler):
@@ -92,18 +108,18 @@ class Mirror:
         self.server.server_close()
 
 
-def fetch_tesseract_source(cache: Path) -> tuple[Path, str, str]:
-    """Debian's real tesseract orig tarball (scripts/fetch-tesseract-source.sh, cached in
-    ``cache``): (path, sha256, version)."""
-    script = Path(__file__).resolve().parents[1] / "scripts" / "fetch-tesseract-source.sh"
-    out = subprocess.run(
-        [str(script), str(cache)], capture_output=True, text=True, check=True
-    ).stdout.split()
-    return Path(out[0]), out[1], out[2]
+def tesseract_source(shared: Path) -> Path:
+    """The real release archive of the pinned version in ../shared/data/src, refused unless
+    its sha256 is the one the role pins."""
+    archive = shared / "src" / f"tesseract-{TESSERACT_VERSION}.tar.gz"
+    digest = sha256(archive.read_bytes()).hexdigest()
+    if digest != TESSERACT_SHA256:
+        raise RuntimeError(f"{archive} has sha256 {digest}, the role pins {TESSERACT_SHA256}")
+    return archive
 
 
-def build_tree(root: Path, shared: Path, tesseract_source: Path | None, version: str) -> Path:
-    """Lay out the mirror from ../shared/data (and a tesseract source tarball)."""
+def build_tree(root: Path, shared: Path) -> Path:
+    """Lay out the mirror from ../shared/data: models, langdata and the Tesseract source."""
     best = root / "tessdata_best/raw/main"
     fast = root / "tessdata_fast/raw/main"
     langdata = root / "langdata_lstm/raw/main"
@@ -116,10 +132,9 @@ def build_tree(root: Path, shared: Path, tesseract_source: Path | None, version:
     for path in (shared / "langdata").glob("*"):
         if path.is_file():
             _link(path, langdata / path.name)
-    if tesseract_source is not None:
-        tags = root / "tesseract/archive/refs/tags"
-        tags.mkdir(parents=True, exist_ok=True)
-        _link(tesseract_source, tags / f"{version}.tar.gz")
+    source = root / TESSERACT_SOURCE_PATH.lstrip("/")
+    source.parent.mkdir(parents=True, exist_ok=True)
+    _link(tesseract_source(shared), source)
     return root
 
 
@@ -132,12 +147,11 @@ PINNED_CHECKSUMS: dict[str, str] = json.loads(
 )
 
 
-def playbook_vars(url: str, source_sha256: str, version: str) -> dict[str, object]:
-    """Extra vars pointing playbooks/site.yml at a mirror made by build_tree."""
+def playbook_vars(url: str) -> dict[str, object]:
+    """Extra vars pointing playbooks/site.yml at a mirror made by build_tree: only the
+    download locations change; version and checksums stay the roles' own."""
     return {
-        "tesseract_version": version,
-        "tesseract_build_source_url": f"{url}/tesseract/archive/refs/tags/{version}.tar.gz",
-        "tesseract_build_source_sha256": source_sha256,
+        "tesseract_build_source_url": f"{url}{TESSERACT_SOURCE_PATH}",
         "tessdata_languages": ["eng"],
         "tessdata_best_base_url": f"{url}/tessdata_best/raw/main",
         "tessdata_fast_base_url": f"{url}/tessdata_fast/raw/main",
@@ -147,12 +161,12 @@ def playbook_vars(url: str, source_sha256: str, version: str) -> dict[str, objec
     }
 
 
-def site_vars(url: str, source_sha256: str, version: str, cache: Path) -> dict[str, object]:
+def site_vars(url: str, cache: Path) -> dict[str, object]:
     """playbooks/site.yml's variables as the Molecule scenarios set them: downloads from
     the mirror at ``url``, Tesseract unpacked from the build artefact cached in ``cache``
     (nothing compiles), Python packages from its wheelhouse."""
     return {
-        **playbook_vars(url, source_sha256, version),
+        **playbook_vars(url),
         "tesseract_build_artifact_cache_dir": str(cache / "artifacts"),
         "training_env_wheelhouse": str(cache / "wheelhouse"),
     }
@@ -175,8 +189,6 @@ def main() -> None:
     build = sub.add_parser("build")
     build.add_argument("root", type=Path)
     build.add_argument("--shared", type=Path, required=True)
-    build.add_argument("--tesseract-source", type=Path)
-    build.add_argument("--version", default="5.3.0")
     serve = sub.add_parser("serve")
     serve.add_argument("root", type=Path)
     serve.add_argument("--bind", default="127.0.0.1")
@@ -185,14 +197,12 @@ def main() -> None:
     serve.add_argument("--urlfile", type=Path)
     variables = sub.add_parser("vars", help="print playbook extra vars (JSON) for a mirror")
     variables.add_argument("url")
-    variables.add_argument("--source-sha256", required=True)
-    variables.add_argument("--version", default="5.3.0")
     args = parser.parse_args()
     if args.command == "vars":
-        print(json.dumps(playbook_vars(args.url, args.source_sha256, args.version), indent=2))
+        print(json.dumps(playbook_vars(args.url), indent=2))
         return
     if args.command == "build":
-        build_tree(args.root, args.shared, args.tesseract_source, args.version)
+        build_tree(args.root, args.shared)
         return
     mirror = Mirror(args.root, args.bind, args.port)
     if args.pidfile:

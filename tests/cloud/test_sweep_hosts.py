@@ -32,7 +32,7 @@ from cloud.hosts import (
     write_inventory,
 )
 from conftest import CACHE, SHARED_DATA, tree_digest
-from mirror import Mirror, build_tree, fetch_tesseract_source, site_vars
+from mirror import TESSERACT_VERSION, Mirror, build_tree, site_vars
 
 pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
 
@@ -49,16 +49,15 @@ def provision(inventory: Path, tmp_path: Path) -> None:
     """playbooks/site.yml on every host of the inventory, one fork per host."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} not present (the mirror serves models from it)")
-    artefacts = list((CACHE / "artifacts").glob("tesseract-5.3.0-debian12-*.tar.gz"))
+    artefacts = list((CACHE / "artifacts").glob(f"tesseract-{TESSERACT_VERSION}-debian12-*.tar.gz"))
     if not artefacts or not (CACHE / "wheelhouse" / ".complete").is_file():
         pytest.skip(f"no build artefact or wheelhouse in {CACHE} (make test-molecule makes them)")
-    tarball, sha256, version = fetch_tesseract_source(CACHE / "src")
-    root = build_tree(tmp_path / "mirror", SHARED_DATA, tarball, version)
+    root = build_tree(tmp_path / "mirror", SHARED_DATA)
     with Mirror(root) as mirror:
         proc = run_play(
             inventory,
             "site.yml",
-            site_vars(mirror.url, sha256, version, CACHE),
+            site_vars(mirror.url, CACHE),
             tmp_path / "site.log",
             "--forks",
             "2",

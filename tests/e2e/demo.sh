@@ -8,16 +8,14 @@ cd "$(dirname "$0")/../.."
 cache=${TESSKIT_CACHE_DIR:-$PWD/.cache}
 shared=$(realpath ../shared/data)
 port=${TESSKIT_DEMO_MIRROR_PORT:-18766}
-read -r tarball sha version < <(scripts/fetch-tesseract-source.sh "$cache/src")
-
-python3 tests/mirror.py build "$cache/mirror" --shared "$shared" --tesseract-source "$tarball" --version "$version"
+python3 tests/mirror.py build "$cache/mirror" --shared "$shared"
 python3 tests/mirror.py serve "$cache/mirror" --port "$port" --pidfile "$cache/demo-mirror.pid" > "$cache/demo-mirror.log" 2>&1 &
 trap 'kill "$(cat "$cache/demo-mirror.pid")" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.2; done
 
 mirror="http://127.0.0.1:$port"
 vars="$cache/demo-vars.json"
-python3 tests/mirror.py vars "$mirror" --source-sha256 "$sha" --version "$version" > "$vars"
+python3 tests/mirror.py vars "$mirror" > "$vars"
 log="$cache/demo.log"
 make demo EXTRA_VARS="@$vars" 2>&1 | tee "$log"
 # The report must show the fine-tuned model beating the base model on held-out lines.

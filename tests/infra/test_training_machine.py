@@ -15,7 +15,10 @@ import pytest
 
 from trainer.tools import OPTIONAL_TOOLS, TRAINING_TOOLS
 
-VERSION = os.environ.get("TESSKIT_EXPECT_VERSION", "5.3.0")
+from mirror import TESSERACT_VERSION
+
+# The version the role pins (tests/mirror.py reads it from the role's defaults).
+VERSION = os.environ.get("TESSKIT_EXPECT_VERSION", TESSERACT_VERSION)
 PREFIX = "/usr/local"
 TESSDATA = f"{PREFIX}/share/tessdata"
 TOOLS = TRAINING_TOOLS + OPTIONAL_TOOLS  # text2image too: it exists only when pango was found
@@ -63,6 +66,29 @@ def test_tessdata_prefix_in_a_login_shell_and_models_checksummed(host) -> None:
     for path, digest in SHA256.items():
         assert f"{digest}  {path}" in out.stdout
     assert "CONFIG_OK" in out.stdout
+
+
+# Directories a provisioning run passes through or installs into. None may end up owned by
+# another user or writable by group/others (GNU tar, run as root on an archive packed by
+# the build user, used to give / and /usr/local away).
+INSTALLED_DIRS = ("bin", "lib", "include", "share", "share/tesskit", "lib/pkgconfig")
+SYSTEM_DIRS = ("/", "/usr", "/etc", PREFIX, *(f"{PREFIX}/{d}" for d in INSTALLED_DIRS))
+
+
+def test_system_directories_stay_root_owned_and_not_writable_by_others(host) -> None:
+    out = host.check_output("stat -c '%n %U %G %a' " + " ".join(SYSTEM_DIRS))
+    rows = [line.rsplit(" ", 3) for line in out.splitlines()]
+    assert len(rows) == len(SYSTEM_DIRS), out
+    wrong = [r for r in rows if r[1:3] != ["root", "root"] or int(r[3], 8) & 0o022]
+    assert not wrong, f"not root:root or group/world-writable: {wrong}"
+
+
+def test_nothing_the_build_installed_belongs_to_another_user(host) -> None:
+    found = host.check_output(
+        f"find {PREFIX}/bin {PREFIX}/lib {PREFIX}/include -xdev "
+        "\\( ! -user root -o ! -group root -o -perm /022 \\) ! -type l -print | head -20"
+    )
+    assert found == "", found
 
 
 def test_training_user_is_not_root(host) -> None:

@@ -3,16 +3,17 @@
 The target is a fresh podman container from the same debootstrap image as the Molecule
 scenario (scripts/podman-setup.sh), with the same build path and the same ccache volume, so
 the compile reuses the Molecule phase's objects (a cold compile is 7-28 minutes here). The
-real roles (tesseract_deps with build tools, tesseract_build) compile the real 5.3.0 source
-from a loopback mirror. The first ansible-playbook is killed once the compiler has produced
-objects, as Ctrl-C or a lost SSH session would: the compile it started keeps running in the
-container. Nothing may be installed and no artefact published. The second run must stop the
+real roles (tesseract_deps with build tools, tesseract_build) compile the real source of
+the pinned release (5.3.4) from a loopback mirror. The first ansible-playbook is killed once
+the compiler has produced objects, as Ctrl-C or a lost SSH session would: the compile it
+started keeps running in the container. Nothing may be installed and no artefact published. The second run must stop the
 orphaned compile, clear the partial tree, finish, install a working tesseract and publish a
 complete artefact.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,11 +28,11 @@ from pathlib import Path
 import pytest
 
 from conftest import CACHE, PODMAN_IMAGE, REPO, SHARED_DATA
-from mirror import Mirror, build_tree, fetch_tesseract_source
+from mirror import TESSERACT_VERSION, Mirror, build_tree, playbook_vars
 
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 # Same path and ccache volume as molecule/default: ccache hits only at the same tree path.
-BUILD_DIR = "/var/tmp/tesseract-build"
+BUILD_DIR = "/var/cache/tesskit/tesseract-build"
 BUILD_USER = "tesseract-build"
 KILL_AFTER_OBJECTS = 60
 
@@ -76,7 +77,6 @@ def container() -> Iterator[str]:
 
 
 def test_rerun_after_killed_build_recovers(container: str, tmp_path: Path) -> None:
-    tarball, sha, version = fetch_tesseract_source(CACHE / "src")
     artifacts = tmp_path / "artifacts"  # empty: this test must compile
     playbook = tmp_path / "build.yml"
     playbook.write_text(
@@ -88,17 +88,14 @@ def test_rerun_after_killed_build_recovers(container: str, tmp_path: Path) -> No
         "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
         "ANSIBLE_NOCOLOR": "1",
     }
-    with Mirror(build_tree(tmp_path / "mirror", SHARED_DATA, tarball, version)) as mirror:
+    with Mirror(build_tree(tmp_path / "mirror", SHARED_DATA)) as mirror:
         variables = tmp_path / "vars.json"
         variables.write_text(
             json.dumps(
                 {
-                    "tesseract_version": version,
-                    "tesseract_build_source_url": (
-                        f"{mirror.url}/tesseract/archive/refs/tags/{version}.tar.gz"
-                    ),
-                    "tesseract_build_source_sha256": sha,
-                    "tesseract_build_dir": BUILD_DIR,
+                    "tesseract_build_source_url": playbook_vars(mirror.url)[
+                        "tesseract_build_source_url"
+                    ],
                     "tesseract_build_artifact_cache_dir": str(artifacts),
                     "tesseract_deps_build_tools": True,
                 }
@@ -150,12 +147,17 @@ def test_rerun_after_killed_build_recovers(container: str, tmp_path: Path) -> No
 
     tools = in_container(container, "tesseract --version && lstmtraining --version")
     assert tools.returncode == 0, tools.stderr
-    assert f"tesseract {version}" in tools.stdout + tools.stderr
+    assert f"tesseract {TESSERACT_VERSION}" in tools.stdout + tools.stderr
     (artefact,) = artifacts.glob("*.tar.gz")
     assert not list(artifacts.glob("*.part")), "the artefact was left under its temporary name"
+    recorded = (artifacts / f"{artefact.name}.sha256").read_text().split()[0]
+    assert recorded == hashlib.sha256(artefact.read_bytes()).hexdigest()
     with tarfile.open(artefact) as archive:  # complete: the gzip stream reads to its end
-        names = archive.getnames()
-    assert "./usr/local/bin/lstmtraining" in names
+        members = archive.getmembers()
+    # Paths below the prefix only, root's, never group/world-writable.
+    assert "bin/lstmtraining" in {m.name for m in members}
+    assert all(m.uid == 0 and m.gid == 0 and not m.mode & 0o022 for m in members)
+    assert not any(m.name in (".", "./") or m.name.startswith(("/", "..")) for m in members)
     print(
         f"\nplay killed after {killed_after:.0f} s ({orphans} build processes left running);"
         f" full re-run {rerun_took:.0f} s"

@@ -5,13 +5,17 @@ half-installed. Runs the roles on this machine with every path inside a temp dir
 from __future__ import annotations
 
 import json
+import os
+import pwd
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from mirror import PINNED_CHECKSUMS, Mirror, build_tree
+from mirror import PINNED_CHECKSUMS, TESSERACT_VERSION, Mirror, build_tree, playbook_vars
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
@@ -26,10 +30,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("mirror")
-    source = tmp_path_factory.mktemp("src") / "tesseract.tar.gz"
-    source.write_bytes(b"not really a tarball, only its checksum matters here")
-    return build_tree(root, SHARED, source, "9.9.9")
+    return build_tree(tmp_path_factory.mktemp("mirror"), SHARED)
 
 
 def play(tmp_path: Path, role: str, extra: dict[str, object]) -> subprocess.CompletedProcess[str]:
@@ -139,21 +140,91 @@ def test_wrong_source_checksum_fails_before_anything_is_installed(
 ) -> None:
     prefix = tmp_path / "prefix"
     with Mirror(mirror_root) as mirror:
-        source_url = f"{mirror.url}/tesseract/archive/refs/tags/9.9.9.tar.gz"
+        # The real archive against a wrong pin: what a tampered download looks like.
         result = play(
             tmp_path,
             "tesseract_build",
-            {
-                "tesseract_version": "9.9.9",
-                "tesseract_build_source_url": source_url,
-                "tesseract_build_source_sha256": "1" * 64,
-                "tesseract_build_prefix": str(prefix),
-                "tesseract_build_dir": str(tmp_path / "build"),
-                "tesseract_build_artifact_cache_dir": str(tmp_path / "artifacts"),
-            },
+            build_vars(tmp_path, mirror.url, tesseract_build_source_sha256="1" * 64),
         )
     assert result.returncode != 0
-    assert "Could not get Tesseract 9.9.9 source" in result.stdout, result.stdout[-3000:]
+    assert f"Could not get Tesseract {TESSERACT_VERSION} source" in result.stdout, result.stdout[
+        -3000:
+    ]
     assert "Nothing was installed" in result.stdout
     assert not prefix.exists()
-    assert not (tmp_path / "build" / "tesseract-9.9.9.tar.gz").exists()
+    assert not list((tmp_path / "build").glob("*.tar.gz"))
+
+
+@pytest.fixture
+def local_user() -> Iterator[str]:
+    """A throwaway login account standing for another person on the machine."""
+    name = f"tkother{os.getpid() % 100000}"
+    subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name], check=True)
+    try:
+        yield name
+    finally:
+        subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="creates accounts: needs root")
+
+
+def build_vars(tmp_path: Path, url: str, **overrides: object) -> dict[str, object]:
+    return {
+        "tesseract_build_source_url": playbook_vars(url)["tesseract_build_source_url"],
+        "tesseract_build_prefix": str(tmp_path / "prefix"),
+        "tesseract_build_dir": str(tmp_path / "build"),
+        "tesseract_build_artifact_cache_dir": str(tmp_path / "artifacts"),
+        **overrides,
+    }
+
+
+@needs_root
+def test_build_dir_made_by_another_user_is_refused(
+    mirror_root: Path, tmp_path: Path, local_user: str
+) -> None:
+    # Another user got there first (a world-writable /var/tmp makes that easy) and left a
+    # link to /etc where root would unpack the source.
+    hostile = tmp_path / "build"
+    hostile.mkdir()
+    (hostile / "src").symlink_to("/etc")
+    shutil.chown(hostile, local_user, local_user)
+    etc_owner = os.stat("/etc").st_uid
+    with Mirror(mirror_root) as mirror:
+        result = play(tmp_path, "tesseract_build", build_vars(tmp_path, mirror.url))
+    assert result.returncode != 0
+    assert "must be a real directory owned by root" in result.stdout, result.stdout[-3000:]
+    assert os.stat(hostile).st_uid == pwd.getpwnam(local_user).pw_uid  # left as it was
+    assert os.stat("/etc").st_uid == etc_owner
+    assert not (tmp_path / "prefix").exists()
+
+
+@needs_root
+def test_build_dir_that_is_a_link_is_refused(mirror_root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (tmp_path / "build").symlink_to(target)
+    with Mirror(mirror_root) as mirror:
+        result = play(tmp_path, "tesseract_build", build_vars(tmp_path, mirror.url))
+    assert result.returncode != 0
+    assert "(it is a link)" in result.stdout, result.stdout[-3000:]
+    assert list(target.iterdir()) == []
+
+
+@needs_root
+def test_an_existing_login_account_is_never_taken_as_build_user(
+    mirror_root: Path, tmp_path: Path, local_user: str
+) -> None:
+    before = pwd.getpwnam(local_user)
+    with Mirror(mirror_root) as mirror:
+        result = play(
+            tmp_path,
+            "tesseract_build",
+            build_vars(tmp_path, mirror.url, tesseract_build_user=local_user),
+        )
+    assert result.returncode != 0
+    assert f"The account {local_user} exists and was not made by this role" in result.stdout, (
+        result.stdout[-3000:]
+    )
+    assert pwd.getpwnam(local_user) == before  # shell, home, comment untouched
+    assert not (tmp_path / "build").exists()

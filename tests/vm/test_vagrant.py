@@ -29,7 +29,7 @@ import pytest
 from trainer.synth import find_font, write_synthetic_dataset
 
 from conftest import CACHE, REPO, SHARED_DATA, sample_lines
-from mirror import Mirror, build_tree, fetch_tesseract_source, site_vars
+from mirror import TESSERACT_VERSION, Mirror, build_tree, site_vars
 
 BOX = os.environ.get("TESSKIT_TEST_BOX", "tesskit/debian12")
 # vagrant-libvirt's management network: the host is .1 on 192.168.121.0/24.
@@ -148,14 +148,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
     if keep:
         (root / ".kept").touch()  # remove-stale-vms.sh leaves this one alone
     _copy_checkout(root)
-    tarball, sha, version = fetch_tesseract_source(CACHE / "src")
-    tree = build_tree(tmp_path_factory.mktemp("mirror"), SHARED_DATA, tarball, version)
+    tree = build_tree(tmp_path_factory.mktemp("mirror"), SHARED_DATA)
     # The guest must reach it: listen on every address (the bridge appears only during
     # `vagrant up`); it serves public files only.
     with Mirror(tree, bind="0.0.0.0") as mirror:
         port = mirror.server.server_address[1]
         _build_wheelhouse()
-        variables = site_vars(f"http://{HOST_ON_BRIDGE}:{port}", sha, version, CACHE)
+        variables = site_vars(f"http://{HOST_ON_BRIDGE}:{port}", CACHE)
         (root / "vm-vars.json").write_text(json.dumps(variables, indent=2))
         env = {
             **os.environ,
@@ -170,7 +169,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
             "TESSKIT_EXTRA_VARS": "vm-vars.json",
             "TESSKIT_CACHE_DIR": str(CACHE),
         }
-        vm = VagrantProject(root, env, root / "vagrant-up.log", version)
+        vm = VagrantProject(root, env, root / "vagrant-up.log", TESSERACT_VERSION)
         try:
             vm.up_log.write_text(vm.tesskit("vm", "up", "--root", str(root), timeout=3600))
             yield vm
@@ -195,6 +194,20 @@ def test_up_provisions_without_compiling(project: VagrantProject) -> None:
     # A second provisioning run changes nothing.
     recap = project.run("vagrant", "provision", "--provision-with", "site")
     assert "changed=0" in recap and "failed=0" in recap, recap[-3000:]
+
+
+def test_machine_checks_pass_in_the_vm(project: VagrantProject) -> None:
+    """The testinfra suite of the Molecule scenarios, against the VM `vagrant up` made: the
+    one emulated VM of a CI run serves both (a second one would cost ~15 minutes)."""
+    ssh_config = project.root / "ssh-config"
+    ssh_config.write_text(project.run("vagrant", "ssh-config"))
+    report = project.run(
+        sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v",
+        "-m", "not slow",  # the tiny training: test_snapshot_train_restore trains here
+        "--hosts=ssh://default", f"--ssh-config={ssh_config}", "--sudo",
+        str(REPO / "tests" / "infra"),
+    )  # fmt: skip
+    assert " passed" in report, report[-5000:]  # run() fails on pytest's non-zero exit
 
 
 def test_snapshot_train_restore(project: VagrantProject) -> None:
