@@ -3,12 +3,12 @@
 The target is a fresh podman container from the same debootstrap image as the Molecule
 scenario (scripts/podman-setup.sh), with the same build path and the same ccache volume, so
 the compile reuses the Molecule phase's objects (a cold compile is 7-28 minutes here). The
-real roles (tesseract_deps with build tools, tesseract_build) compile the real source of
-the pinned release (5.3.4) from a loopback mirror. The first ansible-playbook is killed once
-the compiler has produced objects, as Ctrl-C or a lost SSH session would: the compile it
-started keeps running in the container. Nothing may be installed and no artefact published. The second run must stop the
-orphaned compile, clear the partial tree, finish, install a working tesseract and publish a
-complete artefact.
+real roles (tesseract_deps with build tools, tesseract_build) compile the real source of the
+pinned release (5.3.4) from a loopback mirror. The first ansible-playbook is killed once the
+compiler has produced objects, as Ctrl-C or a lost SSH session would: the compile it started
+keeps running in the container. Nothing may be installed and no artefact published. The
+second run must stop the orphaned compile, clear the partial tree, finish, install a working
+tesseract and publish a complete artefact.
 """
 
 from __future__ import annotations
