@@ -64,8 +64,11 @@ class SshHost:
             "ansible_user": "root",
             "ansible_python_interpreter": "/usr/bin/python3",
             "ansible_ssh_private_key_file": str(self.key),
+            # As ansible.cfg does for users (accept-new), with a known_hosts file of this
+            # host only: a later test may get the same port with another host key.
             "ansible_ssh_common_args": (
-                "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+                "-o StrictHostKeyChecking=accept-new"
+                f" -o UserKnownHostsFile={self.key.parent}/known_hosts-{self.name}-{self.port}"
             ),
         }
 

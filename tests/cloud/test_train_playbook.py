@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -81,6 +82,37 @@ def test_a_failing_command_fails_the_play_and_names_its_log(
     assert "on localhost exited with status 2" in proc.stdout, proc.stdout[-3000:]
     assert f"its log there: {log}" in proc.stdout
     assert "START_MODEL nosuchmodel" in log.read_text()
+
+
+def test_links_planted_by_the_training_user_give_root_nothing(
+    make_lines: Callable[..., Path], tmp_path: Path, model: str
+) -> None:
+    """The training user controls its ground-truth folder: links it plants there must not
+    make root write to, or change the owner of, what they point at."""
+    data = make_lines(4)
+    canary = tmp_path / "root-only"
+    canary.mkdir(mode=0o755)
+    (canary / "secret").write_text("root's\n")
+    before = tree_digest(canary), os.stat(canary).st_uid, os.stat(canary / "secret").st_uid
+    user = pwd.getpwnam("tesskit")
+    pushed = REMOTE_DATA / "ground-truth" / model
+    pushed.mkdir(parents=True)
+    os.chown(pushed, user.pw_uid, user.pw_gid)
+    # Where the push writes (a name the data has) and a folder link, both to the canary.
+    first_image = sorted(data.glob("*.png"))[0].name
+    for name, target in ((first_image, canary / "secret"), ("sub", canary)):
+        (pushed / name).symlink_to(target)
+        os.lchown(pushed / name, user.pw_uid, user.pw_gid)
+    extra = {
+        "train_model_name": model,
+        "train_data_dir": str(data),
+        "train_args": "--start-model nosuchmodel",
+        "train_local_runs_dir": str(tmp_path / "runs"),
+    }
+    proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
+    assert "Copy the ground truth into the training user's folder" in proc.stdout
+    after = tree_digest(canary), os.stat(canary).st_uid, os.stat(canary / "secret").st_uid
+    assert after == before
 
 
 def play(inventory: Path, extra: Mapping[str, object], runs: Path) -> subprocess.Popen[str]:
