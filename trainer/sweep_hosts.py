@@ -156,7 +156,7 @@ def run_playbook(
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1"}
     checkout_cfg = sweep.playbook.parent.parent / "ansible.cfg"
     if "ANSIBLE_CONFIG" not in env and checkout_cfg.is_file():
-        env["ANSIBLE_CONFIG"] = str(checkout_cfg)  # pipelining, no host key prompts
+        env["ANSIBLE_CONFIG"] = str(checkout_cfg)  # pipelining, host keys accepted on first use
     command = [
         str(ansible_playbook),
         "-i",
