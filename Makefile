@@ -14,7 +14,7 @@ BECOME_FLAG := $(if $(filter 0,$(shell id -u)),,--ask-become-pass)
 
 .PHONY: help bootstrap bootstrap-dev provision demo lint test test-trainer test-infra \
         test-molecule test-demo test-cloud test-vm \
-        test-molecule-vagrant clean-cache
+        test-molecule-vagrant clean-cache lock lock-check
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ provision: bootstrap ## provision this machine: deps, Tesseract from source, mod
 demo: provision ## provision, fine-tune the demo model and print its CER report
 	bash -lc 'tesskit check && tesskit demo'
 
-lint: ## ruff, yamllint, ansible-lint (production profile)
+lint: lock-check ## ruff, yamllint, ansible-lint (production profile), lock and role docs in sync
 	ruff check trainer tests bench scripts
 	ruff format --check trainer tests bench scripts
 	yamllint -s .
@@ -70,6 +70,20 @@ test-vm: ## `vagrant up` with the Vagrantfile on a locally built Debian box (lib
 
 test: ## everything CI runs, phase by phase with timings
 	scripts/test-all.sh
+
+# The training venv installs exactly these versions, by sha256 (pip --require-hashes). The
+# existing lock is uv's preference, so a re-lock changes only what pyproject.toml forces.
+LOCK := roles/training_env/files/trainer-requirements.txt
+UV_COMPILE = uv pip compile -q --universal --generate-hashes --no-header --python-version 3.9 \
+	pyproject.toml roles/training_env/files/trainer-requirements.in
+
+lock: ## re-pin the trainer's dependencies with hashes for the training venv
+	$(UV_COMPILE) -o $(LOCK)
+
+lock-check: ## the lock still satisfies pyproject.toml (part of lint)
+	@tmp=$$(mktemp) && cp $(LOCK) $$tmp && $(UV_COMPILE) -o $$tmp \
+	  && diff -u $(LOCK) $$tmp && rm -f $$tmp && echo "lock matches pyproject.toml" \
+	  || { echo "error: $(LOCK) is stale: run make lock" >&2; rm -f $$tmp; exit 1; }
 
 clean-cache: ## drop build artefacts and caches (never ground truth)
 	rm -rf "$(TESSKIT_CACHE_DIR)"

@@ -16,6 +16,7 @@ against the role's own pinned sha256 (tests never use a checksum of their own fo
 CLI: python tests/mirror.py build DIR --shared ../shared/data
      python tests/mirror.py serve DIR [--port 0] [--bind 127.0.0.1] [--pidfile F]
      python tests/mirror.py vars URL > vars.json
+     python tests/mirror.py wheelhouse CACHE
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from hashlib import sha256
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -172,6 +175,25 @@ def site_vars(url: str, cache: Path) -> dict[str, object]:
     }
 
 
+LOCK = Path(__file__).resolve().parents[1] / "roles/training_env/files/trainer-requirements.txt"
+
+
+def build_wheelhouse(cache: Path) -> Path:
+    """Wheels of the locked trainer dependencies (hash-checked by pip), for targets that
+    install without an index; rebuilt when the lock changes."""
+    wheelhouse = cache / "wheelhouse"
+    done = wheelhouse / f".complete-{sha256(LOCK.read_bytes()).hexdigest()[:16]}"
+    if not done.exists():
+        shutil.rmtree(wheelhouse, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheelhouse),
+             "--require-hashes", "-r", str(LOCK)],
+            check=True,
+        )  # fmt: skip
+        done.touch()
+    return wheelhouse
+
+
 def _link(src: Path, dest: Path) -> None:
     if dest.exists() or dest.is_symlink():
         dest.unlink()
@@ -195,11 +217,16 @@ def main() -> None:
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--pidfile", type=Path)
     serve.add_argument("--urlfile", type=Path)
+    wheels = sub.add_parser("wheelhouse", help="wheels of the locked trainer dependencies")
+    wheels.add_argument("cache", type=Path)
     variables = sub.add_parser("vars", help="print playbook extra vars (JSON) for a mirror")
     variables.add_argument("url")
     args = parser.parse_args()
     if args.command == "vars":
         print(json.dumps(playbook_vars(args.url), indent=2))
+        return
+    if args.command == "wheelhouse":
+        print(build_wheelhouse(args.cache))
         return
     if args.command == "build":
         build_tree(args.root, args.shared)

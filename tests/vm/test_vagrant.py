@@ -29,7 +29,7 @@ import pytest
 from trainer.synth import find_font, write_synthetic_dataset
 
 from conftest import CACHE, REPO, SHARED_DATA, sample_lines
-from mirror import TESSERACT_VERSION, Mirror, build_tree, site_vars
+from mirror import TESSERACT_VERSION, Mirror, build_tree, build_wheelhouse, site_vars
 
 BOX = os.environ.get("TESSKIT_TEST_BOX", "tesskit/debian12")
 # vagrant-libvirt's management network: the host is .1 on 192.168.121.0/24.
@@ -115,18 +115,6 @@ def _copy_checkout(dest: Path) -> None:
             shutil.copy2(src, dest / name)
 
 
-def _build_wheelhouse() -> None:
-    """Wheels of the trainer's dependencies, so the guest installs without PyPI."""
-    wheelhouse = CACHE / "wheelhouse"
-    if not (wheelhouse / ".complete").exists():
-        subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheelhouse),
-             str(REPO), "setuptools"],
-            check=True,
-        )  # fmt: skip
-        (wheelhouse / ".complete").touch()
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject]:
     if not SHARED_DATA.is_dir():
@@ -153,7 +141,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
     # `vagrant up`); it serves public files only.
     with Mirror(tree, bind="0.0.0.0") as mirror:
         port = mirror.server.server_address[1]
-        _build_wheelhouse()
+        build_wheelhouse(CACHE)
         variables = site_vars(f"http://{HOST_ON_BRIDGE}:{port}", CACHE)
         (root / "vm-vars.json").write_text(json.dumps(variables, indent=2))
         env = {
