@@ -37,6 +37,7 @@ lint: lock-check ## ruff, yamllint, ansible-lint (production profile), lock and 
 	ruff format --check trainer tests bench scripts
 	yamllint -s .
 	ansible-lint
+	python scripts/gen-roles-doc.py --check
 	vagrant validate
 
 test-trainer: ## trainer unit + integration tests against the real training tools
