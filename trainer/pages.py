@@ -106,7 +106,8 @@ def resolve_image(xml: Path, reference: str) -> Path | None:
         return None
     parsed = urlparse(reference)
     name = unquote(parsed.path) if parsed.scheme in ("file", "http", "https") else reference
-    candidates = [xml.parent / name, xml.parent.parent / name, xml.parent / Path(name).name]
+    bare = re.split(r"[\\/]", name)[-1]  # also C:\scans\p1.jpg from a Windows export
+    candidates = [xml.parent / name, xml.parent.parent / name, xml.parent / bare]
     return next((c for c in candidates if c.is_file()), None)
 
 
@@ -209,7 +210,7 @@ def read_page(xml: Path, kind_wanted: str = "auto", index: int = 0, polygon: boo
     kind = detect_kind(root)
     if kind is None or kind_wanted not in ("auto", kind):
         reason = "not PAGE-XML or ALTO" if kind is None else f"{kind}, not {kind_wanted}"
-        return Page(xml, kind or "", None, skipped=[Skipped(xml, "", reason)])
+        return Page(xml, "", None, skipped=[Skipped(xml, "", reason)])
     ns = namespace(root)
     prefix = f"{{{ns}}}" if ns else ""
     if kind == "page":
@@ -334,12 +335,14 @@ def _render(target: _Target, image: Image.Image, padding: int, polygon: bool) ->
     return None if crop is None else png_bytes(crop)
 
 
-def _outputs(target: _Target, png: bytes) -> dict[Path, bytes]:
+def _paths(target: _Target) -> tuple[Path, Path]:
     stem = target.stem
-    return {
-        stem.with_name(stem.name + ".png"): png,
-        stem.with_name(stem.name + ".gt.txt"): (target.line.text + "\n").encode("utf-8"),
-    }
+    return stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".gt.txt")
+
+
+def _outputs(target: _Target, png: bytes) -> dict[Path, bytes]:
+    image, gt = _paths(target)
+    return {image: png, gt: (target.line.text + "\n").encode("utf-8")}
 
 
 def _by_page(targets: Sequence[_Target]) -> Iterator[tuple[Page, list[_Target]]]:
@@ -348,6 +351,45 @@ def _by_page(targets: Sequence[_Target]) -> Iterator[tuple[Page, list[_Target]]]
         pages.setdefault(target.page.xml, []).append(target)
     for group in pages.values():
         yield group[0].page, group
+
+
+def _rendered(
+    targets: Sequence[_Target], padding: int, polygon: bool, skipped: list[Skipped]
+) -> Iterator[tuple[_Target, bytes]]:
+    """Each target with its PNG, one page image in memory at a time; the lines of an
+    unreadable image or off the page are added to ``skipped``."""
+    for page, group in _by_page(targets):
+        try:
+            image = _open_page_image(page.image)  # type: ignore[arg-type]
+        except TesskitError as exc:
+            skipped += [Skipped(page.xml, t.line.line_id, exc.message) for t in group]
+            continue
+        for target in group:
+            png = _render(target, image, padding, polygon)
+            if png is None:
+                skipped.append(Skipped(page.xml, target.line.line_id, "coordinates off the image"))
+            else:
+                yield target, png
+
+
+def _refuse_conflicts(
+    targets: Sequence[_Target], out_dir: Path, padding: int, polygon: bool
+) -> None:
+    """Lines whose outputs exist already must match byte for byte, or nothing is written."""
+    existing = [t for t in targets if any(p.exists() for p in _paths(t))]
+    conflicts = [
+        path
+        for target, png in _rendered(existing, padding, polygon, [])
+        for path, data in _outputs(target, png).items()
+        if path.exists() and path.read_bytes() != data
+    ]
+    if conflicts:
+        listed = ", ".join(str(p) for p in conflicts[:5])
+        raise TesskitError(
+            f"{out_dir} already holds {len(conflicts)} different file(s) with the names this "
+            f"import writes ({listed}); nothing was written",
+            "import into an empty folder, or remove those files if they are stale",
+        )
 
 
 def import_pages(
@@ -368,44 +410,15 @@ def import_pages(
         result.skipped += page.skipped
     targets, duplicates = _plan(pages, pages_dir, out_dir)
     result.skipped += duplicates
-    # Pass 1: lines whose outputs exist already must match byte for byte, or nothing is written.
-    existing = [t for t in targets if any(p.exists() for p in _outputs(t, b""))]
-    rendered: dict[Path, bytes | None] = {}
-    conflicts: list[Path] = []
-    for page, group in _by_page(existing):
-        image = _open_page_image(page.image)  # type: ignore[arg-type]
-        for target in group:
-            png = rendered[target.stem] = _render(target, image, padding, polygon)
-            if png is not None:
-                conflicts += [
-                    p
-                    for p, data in _outputs(target, png).items()
-                    if p.exists() and p.read_bytes() != data
-                ]
-    if conflicts:
-        listed = ", ".join(str(p) for p in conflicts[:5])
-        raise TesskitError(
-            f"{out_dir} already holds {len(conflicts)} different file(s) with the names this "
-            f"import writes ({listed}); nothing was written",
-            "import into an empty folder, or remove those files if they are stale",
-        )
-    # Pass 2: write what is missing, each file atomically; identical files are left as they are.
-    for page, group in _by_page(targets):
-        image: Image.Image | None = None
-        for target in group:
-            if target.stem not in rendered:
-                image = image or _open_page_image(page.image)  # type: ignore[arg-type]
-                rendered[target.stem] = _render(target, image, padding, polygon)
-            png = rendered[target.stem]
-            if png is None:
-                reason = "coordinates outside the image"
-                result.skipped.append(Skipped(page.xml, target.line.line_id, reason))
-                continue
-            _write_missing(_outputs(target, png), result)
+    _refuse_conflicts(targets, out_dir, padding, polygon)
+    # Rendered again rather than kept: memory stays at one page image.
+    for target, png in _rendered(targets, padding, polygon, result.skipped):
+        _write_missing(_outputs(target, png), result)
     return result
 
 
 def _write_missing(outputs: dict[Path, bytes], result: ImportResult) -> None:
+    """Write each file atomically; files already there are identical (checked before)."""
     for path, data in outputs.items():
         if path.exists():
             result.unchanged.append(path)

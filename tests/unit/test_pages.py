@@ -169,3 +169,25 @@ def test_not_well_formed_is_one_line(tmp_path: Path) -> None:
 def test_safe_name() -> None:
     assert pages.safe_name("170025120000003,0074") == "170025120000003_0074"
     assert pages.safe_name("r1/l:2 x") == "r1_l_2_x"
+
+
+def test_image_named_by_a_windows_path_is_found_beside_the_xml(tmp_path: Path) -> None:
+    xml = tmp_path / ESCRIPTORIUM.name
+    text = ESCRIPTORIUM.read_text(encoding="utf-8")
+    xml.write_text(text.replace("<fileName>0014.jpg", r"<fileName>C:\scans\0014.jpg"), "utf-8")
+    shutil.copy(ESCRIPTORIUM.with_suffix(".jpg"), tmp_path)
+    assert pages.read_page(xml).image == tmp_path / "0014.jpg"
+
+
+def test_unreadable_image_and_off_page_lines_are_skipped(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    renamespaced(ESCRIPTORIUM, src, ALTO_V4, ALTO_V4)
+    off_page = src / "off.xml"
+    off_page.write_text(
+        ESCRIPTORIUM.read_text(encoding="utf-8").replace('HPOS="19"', 'HPOS="900"'), "utf-8"
+    )
+    result = pages.import_pages(src, tmp_path / "a")
+    assert [s.reason for s in result.skipped] == ["coordinates off the image"]
+    (src / "0014.jpg").write_bytes(b"not an image")
+    result = pages.import_pages(src, tmp_path / "b")
+    assert len(result.skipped) == 4 and "not a readable image" in result.skipped[0].reason
