@@ -148,10 +148,8 @@ def _page_coords(element: Element, ns: str) -> tuple[Point, ...]:
     if coords.get("points"):
         return _points(coords.get("points", ""))
     # PAGE 2010 and older: <Coords><Point x= y=/></Coords>
-    return tuple(
-        (float(p.get("x", "nan")), float(p.get("y", "nan")))
-        for p in coords.findall(f"{{{ns}}}Point")
-    )
+    points = coords.findall(f"{{{ns}}}Point")
+    return _points(" ".join(f"{p.get('x', '')},{p.get('y', '')}" for p in points))
 
 
 def _page_lines(root: Element, index: int) -> Iterator[tuple[str, tuple[Point, ...], str]]:
@@ -191,10 +189,11 @@ def _alto_lines(root: Element, polygon: bool) -> Iterator[tuple[str, tuple[Point
     ns = namespace(root)
     prefix = f"{{{ns}}}" if ns else ""
     for number, line in enumerate(root.iter(f"{prefix}TextLine")):
-        points = _alto_box(line)
         shape = line.find(f"{prefix}Shape/{prefix}Polygon")
-        if polygon and shape is not None and _points(shape.get("POINTS", "")):
-            points = _points(shape.get("POINTS", ""))
+        outline = _points(shape.get("POINTS", "")) if shape is not None else ()
+        box = _alto_box(line)
+        # The polygon when asked for; its bounding box when the line has no HPOS/VPOS/...
+        points = outline if polygon and outline else (box or outline)
         yield line.get("ID") or f"line{number:04d}", points, _alto_text(line, ns)
 
 

@@ -15,6 +15,7 @@ import difflib
 import os
 import re
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -120,6 +121,14 @@ def read_lines(text_file: Path, max_lines: int | None) -> list[tuple[int, str]]:
     return lines[:max_lines] if max_lines else lines
 
 
+def _fontconfig_dir(tmp: Path) -> Path:
+    """One fontconfig dir per worker thread: text2image rewrites its fonts.conf on every
+    call, so parallel calls must not share one (each builds its cache once, ~2 s)."""
+    mine = tmp / f"fontconfig-{threading.get_ident()}"
+    mine.mkdir(exist_ok=True)
+    return mine
+
+
 def text2image_args(job: Job, options: SynthOptions, fonts_dir: Path, work: Path) -> list[str]:
     em = options.em_pixels
     margin = em
@@ -129,7 +138,7 @@ def text2image_args(job: Job, options: SynthOptions, fonts_dir: Path, work: Path
         f"--outputbase={work / 'line'}",
         f"--font={job.font}",
         f"--fonts_dir={fonts_dir}",
-        f"--fontconfig_tmpdir={work.parent / 'fontconfig'}",
+        f"--fontconfig_tmpdir={_fontconfig_dir(work.parent)}",
         f"--ptsize={options.ptsize}",
         f"--resolution={RESOLUTION}",
         f"--exposure={job.exposure}",
@@ -244,7 +253,6 @@ def synthesize(
     todo = [Job(n, t, f, e) for f in fonts for n, t in lines for e in options.exposures]
     with tempfile.TemporaryDirectory(prefix="tesskit-synth-") as tmp_name:
         tmp = Path(tmp_name)
-        # Listing the fonts also fills fontconfig's cache once, before parallel calls read it.
         check_fonts(fonts, available_fonts(fonts_dir, tmp / "fontconfig"), fonts_dir)
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
             rendered = pool.map(lambda j: render(j, options, fonts_dir, tmp), todo)

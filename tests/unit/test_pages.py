@@ -191,3 +191,13 @@ def test_unreadable_image_and_off_page_lines_are_skipped(tmp_path: Path) -> None
     (src / "0014.jpg").write_bytes(b"not an image")
     result = pages.import_pages(src, tmp_path / "b")
     assert len(result.skipped) == 4 and "not a readable image" in result.skipped[0].reason
+
+
+def test_page_2010_point_elements(tmp_path: Path) -> None:
+    points = '<Coords><Point x="2" y="2"/><Point x="50" y="2"/><Point x="50" y="15"/></Coords>'
+    xml = _page_with_line(tmp_path, f"{points}<TextEquiv><Unicode>old</Unicode></TextEquiv>")
+    assert pages.read_page(xml).lines[0].polygon == ((2, 2), (50, 2), (50, 15))
+    broken = _page_with_line(
+        tmp_path, '<Coords><Point x="2"/></Coords><TextEquiv><Unicode>o</Unicode></TextEquiv>'
+    )
+    assert pages.read_page(broken).skipped[0].reason == "empty or degenerate coordinates"
