@@ -163,15 +163,25 @@ def clean(model_name: str, output_dir: Path, with_cache: bool, yes: bool) -> Non
 
 @dataset_group.command("import", context_settings={"show_default": True})
 @click.argument("pages_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder for the line pairs (outside PAGES_DIR)",
+)
 @click.option("--format", "kind", type=click.Choice(pages.FORMATS), default="auto")
 @click.option(
     "--polygon/--bbox",
     default=False,
     help="crop the line polygon (white outside) or its bounding box",
 )
-@click.option("--textequiv-index", type=int, default=0, help="PAGE TextEquiv @index to use")
-@click.option("--padding", type=int, default=0, help="pixels added around each line box")
+@click.option(
+    "--textequiv-index", type=click.IntRange(min=0), default=0, help="PAGE TextEquiv @index to use"
+)
+@click.option(
+    "--padding", type=click.IntRange(min=0), default=0, help="pixels added around each line box"
+)
 def dataset_import(
     pages_dir: Path, out_dir: Path, kind: str, polygon: bool, textequiv_index: int, padding: int
 ) -> None:

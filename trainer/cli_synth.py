@@ -16,7 +16,7 @@ console = Console()
 
 def _int_list(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
     try:
-        return tuple(int(v) for v in value.split(",") if v.strip())
+        return tuple(dict.fromkeys(int(v) for v in value.split(",") if v.strip()))
     except ValueError as exc:
         raise click.BadParameter(f"{value!r}: comma-separated integers, e.g. -1,0,1") from exc
 
@@ -30,19 +30,37 @@ def _int_list(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple
     help="UTF-8 training text, one line per image",
 )
 @click.option("--fonts", required=True, help='comma-separated font names, e.g. "DejaVu Serif"')
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder for the line pairs, e.g. data/MODEL-ground-truth",
+)
 @click.option("--exposures", default="0", callback=_int_list, help="e.g. -1,0,1")
-@click.option("--ptsize", type=int, default=12)
+@click.option("--ptsize", type=click.IntRange(min=1), default=12)
 @click.option("--distort", is_flag=True, help="noise, blur and rotation (text2image)")
-@click.option("--max-lines", type=int, default=None, help="only the first N non-empty lines")
-@click.option("--jobs", type=int, default=None, help="parallel text2image calls [default: cores]")
+@click.option(
+    "--max-lines", type=click.IntRange(min=1), default=None, help="only the first N non-empty lines"
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="parallel text2image calls [default: cores]",
+)
 @click.option(
     "--fonts-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
     help="[default: /usr/share/fonts, or /Library/Fonts on macOS]",
 )
-@click.option("--timeout", type=float, default=60.0, help="seconds per text2image call")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    help="seconds per text2image call",
+)
 def synth(
     text_file: Path,
     fonts: str,

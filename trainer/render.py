@@ -244,6 +244,8 @@ def synthesize(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> SynthResult:
     """Render every non-empty line of ``text_file`` in every font and exposure."""
+    if not fonts:
+        raise TesskitError("no font given", 'pass --fonts "DejaVu Serif,Liberation Mono"')
     fonts_dir = fonts_dir or default_fonts_dir()
     lines = read_lines(text_file, max_lines)
     if not lines:
