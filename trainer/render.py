@@ -250,12 +250,12 @@ def synthesize(
     lines = read_lines(text_file, max_lines)
     if not lines:
         raise TesskitError(f"{text_file} has no non-empty lines")
-    out_dir.mkdir(parents=True, exist_ok=True)
     result = SynthResult(missing={f: Counter() for f in fonts})
     todo = [Job(n, t, f, e) for f in fonts for n, t in lines for e in options.exposures]
     with tempfile.TemporaryDirectory(prefix="tesskit-synth-") as tmp_name:
         tmp = Path(tmp_name)
         check_fonts(fonts, available_fonts(fonts_dir, tmp / "fontconfig"), fonts_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
             rendered = pool.map(lambda j: render(j, options, fonts_dir, tmp), todo)
             for done, (job, (png, reason, missing)) in enumerate(zip(todo, rendered), start=1):

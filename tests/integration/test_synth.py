@@ -58,6 +58,7 @@ def test_unknown_font_lists_close_names(text_file: Path, tmp_path: Path) -> None
     )
     assert proc.returncode == 2
     assert "'DejaVu Serf' (close: DejaVu Serif" in proc.stderr
+    assert not (tmp_path / "gt").exists()
 
 
 def test_missing_characters_reported_per_font(tmp_path: Path) -> None:
