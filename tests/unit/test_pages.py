@@ -201,3 +201,14 @@ def test_page_2010_point_elements(tmp_path: Path) -> None:
         tmp_path, '<Coords><Point x="2"/></Coords><TextEquiv><Unicode>o</Unicode></TextEquiv>'
     )
     assert pages.read_page(broken).skipped[0].reason == "empty or degenerate coordinates"
+
+
+def test_image_one_folder_up_as_in_ocrd_workspaces(tmp_path: Path) -> None:
+    (tmp_path / "OCR-D-GT").mkdir()
+    xml = tmp_path / "OCR-D-GT" / TRANSKRIBUS.name
+    shutil.copy(TRANSKRIBUS, xml)
+    shutil.copy(TRANSKRIBUS.with_suffix(".jpg"), tmp_path)
+    assert (
+        pages.read_page(xml).image
+        == tmp_path / "OCR-D-GT" / ".." / TRANSKRIBUS.with_suffix(".jpg").name
+    )
