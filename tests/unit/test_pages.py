@@ -208,7 +208,4 @@ def test_image_one_folder_up_as_in_ocrd_workspaces(tmp_path: Path) -> None:
     xml = tmp_path / "OCR-D-GT" / TRANSKRIBUS.name
     shutil.copy(TRANSKRIBUS, xml)
     shutil.copy(TRANSKRIBUS.with_suffix(".jpg"), tmp_path)
-    assert (
-        pages.read_page(xml).image
-        == tmp_path / "OCR-D-GT" / ".." / TRANSKRIBUS.with_suffix(".jpg").name
-    )
+    assert pages.read_page(xml).image == tmp_path / TRANSKRIBUS.with_suffix(".jpg").name
