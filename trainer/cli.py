@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("trainer.cli_data", "check"),
     ("trainer.cli_data", "dataset"),
     ("trainer.cli_data", "clean"),
+    ("trainer.cli_synth", "synth"),
     ("trainer.cli_train", "train"),
     ("trainer.cli_eval", "evaluate"),
     ("trainer.cli_eval", "ocr"),

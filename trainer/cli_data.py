@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from trainer import dataset as ds
+from trainer import pages
 from trainer.check import run_checks
 from trainer.manifest import MANIFEST
 from trainer.tools import TesskitError, find_tool, resolve_tessdata, run
@@ -155,3 +156,51 @@ def clean(model_name: str, output_dir: Path, with_cache: bool, yes: bool) -> Non
     for target in targets:
         shutil.rmtree(target)
         console.print(f"removed {target}")
+
+
+# --- tesskit dataset import (PAGE-XML / ALTO pages -> line pairs) ---------------------------
+
+
+@dataset_group.command("import", context_settings={"show_default": True})
+@click.argument("pages_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder for the line pairs (outside PAGES_DIR)",
+)
+@click.option("--format", "kind", type=click.Choice(pages.FORMATS), default="auto")
+@click.option(
+    "--polygon/--bbox",
+    default=False,
+    help="crop the line polygon (white outside) or its bounding box",
+)
+@click.option(
+    "--textequiv-index", type=click.IntRange(min=0), default=0, help="PAGE TextEquiv @index to use"
+)
+@click.option(
+    "--padding", type=click.IntRange(min=0), default=0, help="pixels added around each line box"
+)
+def dataset_import(
+    pages_dir: Path, out_dir: Path, kind: str, polygon: bool, textequiv_index: int, padding: int
+) -> None:
+    """Crop every TextLine of PAGE-XML / ALTO pages into NAME.png + NAME.gt.txt pairs.
+
+    The pages folder is only read; OUT may already hold identical files from an earlier run.
+    """
+    result = pages.import_pages(pages_dir, out_dir, kind, polygon, textequiv_index, padding)
+    if result.skipped:
+        table = Table(title=f"{len(result.skipped)} skipped")
+        for column in ("file", "line", "reason"):
+            table.add_column(column, overflow="fold")
+        for skip in result.skipped:
+            table.add_row(str(skip.source), skip.line_id, skip.reason)
+        console.print(table)
+    lines = sum(1 for p in result.written + result.unchanged if p.name.endswith(ds.GT_SUFFIX))
+    console.print(
+        f"{lines} lines from {result.pages} pages in {out_dir} ({len(result.written)} files "
+        f"written, {len(result.unchanged)} already there and identical)"
+    )
+    if not lines:
+        raise click.exceptions.Exit(1)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from trainer.boxes import BOX_FORMATS
 from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError
 from trainer.train import TrainConfig, run_training
@@ -104,6 +105,13 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     default=None,
     help="dir with radical-stroke.txt [default: $TESSKIT_LANGDATA or tessdata/langdata]",
 )
+@click.option(
+    "--box-format",
+    type=click.Choice(BOX_FORMATS),
+    default="line",
+    help="box files generated for lines without their own NAME.box: one box per grapheme, "
+    "or tesstrain's WordStr line box",
+)
 @click.option("--fresh", is_flag=True, help="discard checkpoints of this model and start over")
 @click.option("--no-progress", is_flag=True, help="no live progress bar (logs only)")
 def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object) -> None:
@@ -139,6 +147,7 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         jobs=options["jobs"],
         langdata=options["langdata"],
         fresh=bool(options["fresh"]),
+        box_format=str(options["box_format"]),
         show_progress=not no_progress,
     )
     console = Console(stderr=True)

@@ -1,6 +1,6 @@
 """Box + lstmf generation: each line image and its transcription become one ``.lstmf``.
 
-Outputs are cached by content (image bytes, gt bytes, psm, tesseract version), so a run
+Outputs are cached by content (image, gt and own box file bytes, psm, tesseract version), so a run
 redoes exactly the changed lines and a changed ``.gt.txt`` is never stale — the reason
 tesstrain users need ``make clean``. Ground truth is read, never written: the box file and
 the tool's output live in a private temp dir and only the finished lstmf is renamed into
@@ -10,6 +10,7 @@ the cache.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from trainer import boxes
 from trainer.dataset import Sample
 from trainer.manifest import copy_atomic
 from trainer.tools import TesskitError, find_tool, run, tesseract_version, tool_env
@@ -46,11 +48,14 @@ def line_box(text: str, width: int, height: int) -> str:
     return "\n".join(rows) + "\n"
 
 
-def cache_key(sample: Sample, psm: int, version: str) -> str:
-    return sample.content_hash(f"psm={psm}", f"tesseract={version}")
+def cache_key(sample: Sample, psm: int, version: str, box_format: str = "line") -> str:
+    extra = boxes.cache_extra(sample, box_format)
+    return sample.content_hash(f"psm={psm}", f"tesseract={version}", *extra)
 
 
-def _make_one(sample: Sample, dest: Path, tessdata: Path, psm: int, lang: str | None) -> None:
+def _make_one(
+    sample: Sample, dest: Path, tessdata: Path, psm: int, lang: str | None, box_format: str
+) -> None:
     with tempfile.TemporaryDirectory(prefix="tesskit-lstmf-") as tmp:
         work = Path(tmp)
         suffix = "".join(sample.image.suffixes[-1:]) or ".png"
@@ -59,7 +64,12 @@ def _make_one(sample: Sample, dest: Path, tessdata: Path, psm: int, lang: str | 
         image.symlink_to(sample.image.resolve())
         with Image.open(image) as img:
             width, height = img.size
-        (work / "line.box").write_text(line_box(sample.text(), width, height), encoding="utf-8")
+        own = boxes.checked_own_box(sample)
+        if own is not None:
+            shutil.copyfile(own, work / "line.box")
+        else:
+            make = boxes.wordstr_box if box_format == "wordstr" else line_box
+            (work / "line.box").write_text(make(sample.text(), width, height), encoding="utf-8")
         args = [find_tool("tesseract"), image, work / "line", "--psm", str(psm)]
         if lang:
             args += ["-l", lang]
@@ -91,6 +101,7 @@ def build_lstmf(
     jobs: int | None = None,
     lang: str | None = None,
     on_progress: ProgressCallback | None = None,
+    box_format: str = "line",
 ) -> dict[str, Path]:
     """Make (or reuse) the lstmf of every sample; returns ``{sample.name: lstmf path}``.
 
@@ -111,13 +122,16 @@ def build_lstmf(
     # the extra one keeps both cores busy while another starts up or writes its file.
     with ThreadPoolExecutor(max_workers=jobs or (os.cpu_count() or 1) + 1) as pool:
         # Hashing reads every image: spread it over the pool too (hashlib drops the GIL).
-        keys = pool.map(lambda s: cache_key(s, psm, version), samples)
+        keys = pool.map(lambda s: cache_key(s, psm, version, box_format), samples)
         targets = {s.name: cache_dir / f"{key}.lstmf" for s, key in zip(samples, keys)}
         todo = [s for s in samples if not targets[s.name].is_file()]
         done = len(samples) - len(todo)
         if on_progress:
             on_progress(done, len(samples))
-        futures = {pool.submit(_make_one, s, targets[s.name], tessdata, psm, lang): s for s in todo}
+        futures = {
+            pool.submit(_make_one, s, targets[s.name], tessdata, psm, lang, box_format): s
+            for s in todo
+        }
         for future in as_completed(futures):
             try:
                 future.result()

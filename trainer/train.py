@@ -79,6 +79,7 @@ class TrainConfig:
     langdata: Path | None = None
     fresh: bool = False
     show_progress: bool = True
+    box_format: str = "line"  # for lines without their own NAME.box (see trainer.boxes)
 
     @property
     def run_dir(self) -> Path:
@@ -309,6 +310,7 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         "dataset_hash": dataset.dataset_hash(samples),
         "learning_rate": config.effective_learning_rate(),
         "target_error_rate": config.target_error_rate,
+        "box_format": config.box_format,
     }
     resumed_from = _prepare_run_dir(config, settings)
     run_dir = config.run_dir
@@ -337,6 +339,7 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
             config.jobs,
             lang=config.start_model or None,
             on_progress=lambda done, total: bar.update(task, completed=done),
+            box_format=config.box_format,
         )
     timings["lstmf_s"] = round(time.monotonic() - t0, 2)
 
