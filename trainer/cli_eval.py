@@ -85,10 +85,10 @@ def evaluate(
     run_dir: Path | None,
 ) -> None:
     """CER/WER of one or more models on a ground-truth folder, side by side."""
+    refs = [ModelRef.parse(m, tessdata) for m in models]
     samples, _, _ = dataset.discover(data)
     if not samples:
         raise TesskitError(f"no NAME.png + NAME.gt.txt pairs in {data}")
-    refs = [ModelRef.parse(m, tessdata) for m in models]
     scores = [evaluate_model(samples, ref, psm, jobs) for ref in refs]
     plot = plot_training(run_dir, out / "training.png") if run_dir else None
     md, js = write_report(out, scores, plot=plot)
