@@ -50,8 +50,8 @@ def _show_os_error(exc: OSError) -> None:
     reason = exc.strerror or str(exc)
     click.secho(f"error: {reason}" + (f": {where}" if where else ""), fg="red", err=True)
     fixes = {
-        errno.ENOSPC: "free space on that filesystem, or pass --output-dir on another one; "
-        "re-run the same command to resume",
+        errno.ENOSPC: "free space on that filesystem (or write elsewhere: --output-dir, "
+        "--tessdata), then re-run the same command; a training resumes",
         errno.EACCES: "check the permissions of that path, or choose a path of your own",
         errno.EROFS: "that filesystem is read-only: choose a writable path",
     }

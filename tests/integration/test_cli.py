@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from trainer.train import TrainConfig, run_training
 
-from conftest import tesskit, tree_digest
+from conftest import REPO, tesskit, tree_digest
 
 
 def test_check_green_with_float_model(float_tessdata: Path) -> None:
@@ -358,3 +363,142 @@ def test_answering_no_to_clean_exits_1_and_removes_nothing(tmp_path: Path) -> No
     )
     assert proc.returncode == 1, proc.stderr
     assert run.is_dir()
+
+
+@pytest.fixture
+def unprivileged_user(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A throwaway login user (and its home), removed afterwards; needs root."""
+    if os.geteuid() != 0 or shutil.which("useradd") is None:
+        pytest.skip("creating a throwaway user needs root and useradd")
+    name = f"tk{uuid.uuid4().hex[:8]}"
+    home = Path(f"/tmp/{name}-home")
+    subprocess.run(["useradd", "-m", "-d", str(home), "-s", "/bin/sh", name], check=True)
+    try:
+        yield name, home
+    finally:
+        subprocess.run(["userdel", "-r", name], check=False, capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _as_user(user: str, home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """tesskit as ``user``: the system Python of this version, with this checkout and the
+    venv's packages on PYTHONPATH (the venv's own interpreter may sit in /root)."""
+    python = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not python.is_file():
+        pytest.skip(f"{python} (to run tesskit as another user) not installed")
+    site = Path(click.__file__).parents[1]
+    environment = {
+        "HOME": str(home),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PYTHONPATH": f"{REPO}:{site}",
+        "COLUMNS": "200",
+        **env,
+    }
+    return subprocess.run(
+        [
+            "runuser",
+            "-u",
+            user,
+            "--",
+            "env",
+            *(f"{k}={v}" for k, v in environment.items()),
+            str(python),
+            "-m",
+            "trainer.cli",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=home,
+    )
+
+
+def test_install_as_a_user_without_write_access_to_tessdata(
+    unprivileged_user: tuple[str, Path], make_lines: Callable[..., Path], shared_data: Path
+) -> None:
+    user, home = unprivileged_user
+    public = Path(tempfile.mkdtemp(prefix="tesskit-public-"))
+    try:
+        public.chmod(0o755)
+        shared = public / "tessdata"  # root-owned, as the tessdata role makes it
+        shared.mkdir(mode=0o755)
+        model = public / "hw.traineddata"
+        shutil.copy(shared_data / "tessdata_fast" / "eng.traineddata", model)
+        image = public / "line.png"
+        shutil.copy(make_lines(2) / "line_0000.png", image)
+        for path in (model, image):
+            path.chmod(0o644)
+
+        installed = _as_user(user, home, "install", str(model), TESSDATA_PREFIX=str(shared))
+        assert installed.returncode == 0, installed.stderr
+        assert "Traceback" not in installed.stderr
+        own = home / ".local" / "share" / "tesskit" / "tessdata"
+        assert (own / "hw.traineddata").read_bytes() == model.read_bytes()
+        assert f"--tessdata-dir {own} -l hw" in installed.stdout
+        assert list(shared.iterdir()) == []
+
+        # tesskit finds it there; tesseract with the printed --tessdata-dir too.
+        read = _as_user(user, home, "ocr", str(image), "--model", "hw", TESSDATA_PREFIX=str(shared))
+        assert read.returncode == 0 and read.stdout.strip(), read.stderr
+        tesseract = subprocess.run(
+            [
+                "runuser",
+                "-u",
+                user,
+                "--",
+                "tesseract",
+                str(image),
+                "stdout",
+                "--psm",
+                "7",
+                "--tessdata-dir",
+                str(own),
+                "-l",
+                "hw",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert tesseract.returncode == 0 and tesseract.stdout.strip() == read.stdout.strip()
+
+        # Asked for the shared dir explicitly: a one-line error with the fix.
+        refused = _as_user(
+            user, home, "install", str(model), "--name", "hw2", "--tessdata", str(shared)
+        )
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+        assert f"cannot write to {shared}" in refused.stderr and "omit --tessdata" in refused.stderr
+    finally:
+        shutil.rmtree(public)
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs: a full disk on demand (needs root)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_full_disk_is_one_line_naming_the_file_and_leaves_no_partial_model(
+    tiny_filesystem: Path, shared_data: Path
+) -> None:
+    model = shared_data / "tessdata_fast" / "eng.traineddata"  # 4 MB into 64 KiB
+    proc = tesskit("install", str(model), "--name", "hw", "--tessdata", str(tiny_filesystem))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    first, *rest = proc.stderr.splitlines()
+    assert first.startswith("error: No space left on device: ") and str(tiny_filesystem) in first
+    assert rest and rest[0].startswith("  fix: free space")
+    assert list(tiny_filesystem.iterdir()) == []
