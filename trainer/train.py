@@ -163,15 +163,14 @@ def _planned_iterations(config: TrainConfig, train_lines: int) -> int:
 
 
 def _progress_bar(console: Console, enabled: bool) -> Progress:
-    # Fixed, unwrapped columns: at 80 columns the stats text gives way, never the times.
-    fixed = {"table_column": Column(no_wrap=True)}
+    # Unwrapped columns: at 80 columns the stats text gives way, never the times.
     return Progress(
-        TextColumn("[bold]{task.description}", **fixed),
+        TextColumn("[bold]{task.description}", table_column=Column(no_wrap=True)),
         BarColumn(bar_width=20),
-        MofNCompleteColumn(**fixed),
+        MofNCompleteColumn(table_column=Column(no_wrap=True)),
         TextColumn("{task.fields[stats]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
-        TimeElapsedColumn(**fixed),
-        TimeRemainingColumn(**fixed),
+        TimeElapsedColumn(table_column=Column(no_wrap=True)),
+        TimeRemainingColumn(table_column=Column(no_wrap=True)),
         console=console,
         disable=not enabled,
         transient=False,
