@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from trainer.starter import resolve_langdata
 from trainer.tools import (
     OPTIONAL_TOOLS,
     TRAINING_TOOLS,
@@ -71,8 +72,19 @@ def _library_check() -> CheckResult:
     return CheckResult(name, False, last, "reinstall tesskit: pip install --force-reinstall .")
 
 
-def run_checks(tessdata: Path | None = None, start_model: str | None = "eng") -> list[CheckResult]:
-    """All environment checks; stops descending where a prerequisite is missing."""
+def _langdata_check(langdata: Path | None, tessdata: Path) -> CheckResult:
+    """combine_lang_model needs radical-stroke.txt for every run, fine-tuning included."""
+    try:
+        found = resolve_langdata(langdata, tessdata)
+    except TesskitError as exc:
+        return CheckResult("langdata", False, exc.message, exc.fix)
+    return CheckResult("langdata", True, str(found))
+
+
+def run_checks(
+    tessdata: Path | None = None, start_model: str | None = "eng", langdata: Path | None = None
+) -> list[CheckResult]:
+    """Everything `tesskit train` needs; stops descending where a prerequisite is missing."""
     results = [*_tool_checks(), _library_check()]
     prefix = os.environ.get("TESSDATA_PREFIX")
     if prefix and not Path(prefix).is_absolute() and tessdata is None:
@@ -101,6 +113,7 @@ def run_checks(tessdata: Path | None = None, start_model: str | None = "eng") ->
             "from tesseract's share/tessdata",
         )
     )
+    results.append(_langdata_check(langdata, resolved))
     for model in sorted(resolved.glob("*.traineddata")):
         if start_model and model.stem == start_model:
             continue  # checked below, more strictly

@@ -7,6 +7,7 @@ Each command group lives beside the stage it drives (``cli_data``, ``cli_train``
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 
@@ -45,6 +46,20 @@ def _register() -> None:
 _register()
 
 
+def _show_os_error(exc: OSError) -> None:
+    where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    reason = exc.strerror or str(exc)
+    click.secho(f"error: {reason}" + (f": {where}" if where else ""), fg="red", err=True)
+    fixes = {
+        errno.ENOSPC: "free space on that filesystem (or write elsewhere: --output-dir, "
+        "--tessdata), then re-run the same command; a training resumes",
+        errno.EACCES: "check the permissions of that path, or choose a path of your own",
+        errno.EROFS: "that filesystem is read-only: choose a writable path",
+    }
+    if exc.errno in fixes:
+        click.echo(f"  fix: {fixes[exc.errno]}", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         # Without standalone mode click returns the code of a click.exceptions.Exit.
@@ -53,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         click.secho(f"error: {exc.message}", fg="red", err=True)
         if exc.fix:
             click.echo(f"  fix: {exc.fix}", err=True)
+        return 2
+    except OSError as exc:
+        # A full disk, a permission, a file gone: one line naming the file, no traceback.
+        _show_os_error(exc)
         return 2
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from trainer import dataset as ds
-from trainer import pages
+from trainer import pages, rundir
 from trainer.check import run_checks
-from trainer.manifest import MANIFEST
+from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
 from trainer.tools import TesskitError, find_tool, resolve_tessdata, run
 
 console = Console()
@@ -27,10 +26,22 @@ console = Console()
     default=None,
     help="tessdata dir [default: $TESSDATA_PREFIX]",
 )
-@click.option("--start-model", default="eng", help="model to fine-tune ('' to skip)")
-def check(tessdata: Path | None, start_model: str) -> None:
-    """Check tools, TESSDATA_PREFIX, configs and that START_MODEL is a float model."""
-    results = run_checks(tessdata, start_model or None)
+@click.option(
+    "--start-model",
+    type=MODEL_NAME_OR_EMPTY,
+    default="eng",
+    help="model to fine-tune ('' to skip)",
+)
+@click.option(
+    "--langdata",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="dir with radical-stroke.txt [default: $TESSKIT_LANGDATA or tessdata/langdata]",
+)
+def check(tessdata: Path | None, start_model: str, langdata: Path | None) -> None:
+    """Check everything `tesskit train` needs: tools, tessdata, configs, langdata and that
+    START_MODEL is a float model."""
+    results = run_checks(tessdata, start_model or None, langdata)
     table = Table(title="tesskit check")
     for column in ("", "check", "detail", "fix"):
         table.add_column(column, overflow="fold")
@@ -64,6 +75,27 @@ def model_unicharset(model: Path) -> set[str]:
     return chars | {" "}
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _start_model_unicharset(start_model: str, tessdata: Path | None) -> tuple[set[str] | None, str]:
+    """The START_MODEL's characters, or None and why the unknown-characters check is skipped
+    ('' when the user skipped it with --start-model '')."""
+    if not start_model:
+        return None, ""
+    try:
+        model = resolve_tessdata(tessdata) / f"{start_model}.traineddata"
+    except TesskitError as exc:
+        return None, f"unknown-characters check skipped: {exc.message}"
+    if not model.is_file():
+        return None, (
+            f"unknown-characters check skipped: START_MODEL {model} not found; pass "
+            "--start-model with the model you will fine-tune (or --start-model '' to skip)"
+        )
+    return model_unicharset(model), ""
+
+
 @click.group()
 def dataset_group() -> None:
     """Inspect ground-truth folders."""
@@ -72,7 +104,10 @@ def dataset_group() -> None:
 @dataset_group.command("check", context_settings={"show_default": True})
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
-    "--start-model", default="eng", help="report characters this model does not know ('' to skip)"
+    "--start-model",
+    type=MODEL_NAME_OR_EMPTY,
+    default="eng",
+    help="report characters this model does not know ('' to skip)",
 )
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
 @click.option("--strict", is_flag=True, help="treat warnings as errors")
@@ -82,12 +117,10 @@ def dataset_check(
 ) -> None:
     """Validate a ground-truth folder (NAME.png + NAME.gt.txt). Reads only; changes nothing."""
     samples, lonely_images, lonely_gts = ds.discover(data_dir)
-    unicharset = None
-    if start_model:
-        model = resolve_tessdata(tessdata) / f"{start_model}.traineddata"
-        if model.is_file():
-            unicharset = model_unicharset(model)
+    unicharset, skipped = _start_model_unicharset(start_model, tessdata)
     report = ds.validate(samples, lonely_images, lonely_gts, unicharset)
+    if skipped:
+        report.issues.append(ds.Issue("warning", "unknown-chars-skipped", Path("."), skipped))
     failing = report.issues if strict else report.errors
     if as_json:
         click.echo(
@@ -96,7 +129,10 @@ def dataset_check(
                     "lines": len(samples),
                     "errors": len(report.errors),
                     "warnings": len(report.warnings),
-                    "unknown_chars": report.unknown_chars,
+                    # null when the check did not run (see the unknown-chars-skipped issue)
+                    "unknown_chars": report.unknown_chars
+                    if unicharset or not start_model
+                    else None,
                     "issues": [
                         {
                             "severity": i.severity,
@@ -123,7 +159,8 @@ def dataset_check(
         if report.issues:
             console.print(table)
         console.print(
-            f"{len(samples)} lines, {len(report.errors)} errors, {len(report.warnings)} warnings"
+            f"{plural(len(samples), 'line')}, {plural(len(report.errors), 'error')}, "
+            f"{plural(len(report.warnings), 'warning')}"
         )
     if not samples or failing:
         raise click.exceptions.Exit(1)
@@ -134,28 +171,23 @@ dataset = dataset_group  # registered under this name by trainer.cli
 
 
 @click.command(context_settings={"show_default": True})
-@click.argument("model_name")
+@click.argument("model_name", type=MODEL_NAME)
 @click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
 @click.option("--all", "with_cache", is_flag=True, help="also drop the shared lstmf cache")
 @click.option("--yes", is_flag=True, help="do not ask")
 def clean(model_name: str, output_dir: Path, with_cache: bool, yes: bool) -> None:
-    """Remove a model's generated files (run dir). Ground truth is never touched."""
-    run_dir = output_dir / model_name
-    targets = []
-    if run_dir.exists():
-        if not (run_dir / MANIFEST).is_file():
-            raise TesskitError(f"{run_dir} has no {MANIFEST}: not a tesskit run dir, left alone")
-        targets.append(run_dir)
-    if with_cache and (output_dir / ".cache").is_dir():
-        targets.append(output_dir / ".cache")
+    """Remove what tesskit made for MODEL_NAME: its run dir (or a sweep's runs, best model,
+    plot and logs). Only dirs tesskit created; ground truth is never touched."""
+    targets = rundir.clean_targets(output_dir, model_name, with_cache)
     if not targets:
         console.print(f"nothing to clean for {model_name} in {output_dir}")
         return
-    if not yes:
-        click.confirm(f"remove {', '.join(map(str, targets))}?", abort=True)
+    if not yes and not click.confirm(f"remove {', '.join(map(str, targets))}?"):
+        console.print("nothing removed")
+        raise click.exceptions.Exit(1)
     for target in targets:
-        shutil.rmtree(target)
-        console.print(f"removed {target}")
+        rundir.delete(target)
+        console.print(f"removed {target}", soft_wrap=True)
 
 
 # --- tesskit dataset import (PAGE-XML / ALTO pages -> line pairs) ---------------------------

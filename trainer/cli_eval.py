@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from trainer import dataset
 from trainer.demo import run_demo
 from trainer.evaluate import ModelRef, Scores, evaluate_model, recognize_line
 from trainer.manifest import copy_atomic, sha256_file
+from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY, validate_model_name
 from trainer.report import plot_training, write_report
-from trainer.tools import TesskitError, inspect_model, resolve_tessdata
+from trainer.tools import TesskitError, inspect_model, resolve_tessdata, user_tessdata
 
 console = Console()
 
@@ -54,8 +56,13 @@ def print_scores(scores: Sequence[Scores], worst: int = 5) -> None:
     help="line images + .gt.txt to score on",
 )
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
-@click.option("--psm", type=int, default=13)
-@click.option("--jobs", type=int, default=None, help="parallel tesseract processes [all cores]")
+@click.option("--psm", type=click.IntRange(0, 13), default=13)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="parallel tesseract processes [all cores]",
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -78,10 +85,10 @@ def evaluate(
     run_dir: Path | None,
 ) -> None:
     """CER/WER of one or more models on a ground-truth folder, side by side."""
+    refs = [ModelRef.parse(m, tessdata) for m in models]
     samples, _, _ = dataset.discover(data)
     if not samples:
         raise TesskitError(f"no NAME.png + NAME.gt.txt pairs in {data}")
-    refs = [ModelRef.parse(m, tessdata) for m in models]
     scores = [evaluate_model(samples, ref, psm, jobs) for ref in refs]
     plot = plot_training(run_dir, out / "training.png") if run_dir else None
     md, js = write_report(out, scores, plot=plot)
@@ -93,7 +100,9 @@ def evaluate(
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", required=True, help="model name in tessdata or .traineddata path")
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
-@click.option("--psm", type=int, default=7, help="7: one text line; 6: a block; 3: a page")
+@click.option(
+    "--psm", type=click.IntRange(0, 13), default=7, help="7: one text line; 6: a block; 3: a page"
+)
 def ocr(image: Path, model: str, tessdata: Path | None, psm: int) -> None:
     """Recognise one image with a model."""
     click.echo(recognize_line(image, ModelRef.parse(model, tessdata), psm))
@@ -107,28 +116,70 @@ def ocr(image: Path, model: str, tessdata: Path | None, psm: int) -> None:
     default=None,
     help="destination [default: $TESSDATA_PREFIX]",
 )
-@click.option("--name", default=None, help="install as NAME.traineddata [default: its name]")
+@click.option(
+    "--name",
+    type=MODEL_NAME,
+    default=None,
+    help="install as NAME.traineddata [default: its file name]",
+)
 @click.option("--fast", is_flag=True, help="install the _fast (integer) export of a run")
 @click.option("--force", is_flag=True, help="replace a different model of the same name")
 def install(model: Path, tessdata: Path | None, name: str | None, fast: bool, force: bool) -> None:
-    """Copy a trained model (file or run dir) into tessdata so `tesseract -l NAME` works."""
+    """Copy a trained model (file or run dir) into tessdata so `tesseract -l NAME` works.
+
+    Without write access to tessdata (a root-owned one, as provisioning makes it) the model
+    goes to your own tessdata (~/.local/share/tesskit/tessdata), which `tesskit ocr` and
+    `tesskit eval` search too; tesseract needs --tessdata-dir for it.
+    """
     if model.is_dir():
-        suffix = "_fast" if fast else ""
-        model = model / f"{model.name}{suffix}.traineddata"
+        model = model / f"{model.name}{'_fast' if fast else ''}.traineddata"
     inspect_model(model)
-    dest_dir = resolve_tessdata(tessdata)
-    target = dest_dir / f"{name or model.stem.removesuffix('_fast')}.traineddata"
+    # A run's _fast export keeps its suffix: it is a different model from the float one.
+    target_name = name or validate_model_name(model.stem, f"the file name of {model}")
+    dest_dir = _install_dir(tessdata)
+    target = dest_dir / f"{target_name}.traineddata"
     if target.exists() and sha256_file(target) != sha256_file(model) and not force:
-        raise TesskitError(f"{target} exists and differs", "add --force to replace it")
+        raise TesskitError(
+            f"{target} exists and is a different model",
+            f"install under another name (--name {target_name}_2), or add --force to replace it",
+        )
     copy_atomic(model, target)
-    console.print(f"installed {target}: tesseract IMAGE out -l {target.stem}")
+    click.echo(f"installed {target}")
+    if dest_dir == user_tessdata():
+        click.echo(
+            f"(the shared tessdata is not writable; this is your own)\n"
+            f"  tesseract IMAGE out --tessdata-dir {dest_dir} -l {target_name}\n"
+            f"  tesskit ocr IMAGE --model {target_name}"
+        )
+    else:
+        click.echo(f"  tesseract IMAGE out -l {target_name}")
+
+
+def _install_dir(tessdata: Path | None) -> Path:
+    """The tessdata to install into: the given/shared one if writable, else the user's."""
+    shared = resolve_tessdata(tessdata)
+    if os.access(shared, os.W_OK):
+        return shared
+    own = user_tessdata()
+    if tessdata is not None:
+        raise TesskitError(
+            f"cannot write to {shared} (permission denied)",
+            f"omit --tessdata to install into your own {own}, or install as the directory's owner",
+        )
+    own.mkdir(parents=True, exist_ok=True)
+    return own
 
 
 @click.command(context_settings={"show_default": True})
 @click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
-@click.option("--lines", type=int, default=150, help="synthetic lines to render")
-@click.option("--max-iterations", type=int, default=400)
-@click.option("--start-model", default="eng", help="float model to fine-tune ('' = scratch)")
+@click.option("--lines", type=click.IntRange(min=2), default=150, help="synthetic lines to render")
+@click.option("--max-iterations", type=click.IntRange(min=1), default=400)
+@click.option(
+    "--start-model",
+    type=MODEL_NAME_OR_EMPTY,
+    default="eng",
+    help="float model to fine-tune ('' = scratch)",
+)
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
 @click.option(
     "--font",
@@ -136,8 +187,8 @@ def install(model: Path, tessdata: Path | None, name: str | None, fast: bool, fo
     default=None,
     help="TrueType font [default: DejaVu Sans or any found]",
 )
-@click.option("--noise", type=float, default=0.04, help="share of speckled pixels")
-@click.option("--jobs", type=int, default=None)
+@click.option("--noise", type=click.FloatRange(0, 1), default=0.04, help="share of speckled pixels")
+@click.option("--jobs", type=click.IntRange(min=1), default=None)
 def demo(
     output_dir: Path,
     lines: int,

@@ -16,16 +16,33 @@ from rich.table import Table
 
 from trainer import sweep_hosts
 from trainer.manifest import write_json_atomic
+from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
 from trainer.sweep import Shard, grid, keep_best, plot_sweep, run_sweep
 from trainer.tools import TesskitError
 
 
+def _positive_list(convert: type, value: str, option: str) -> list:
+    """``"0.001,0.01"`` -> ``[0.001, 0.01]``: every value a number above 0, checked up front."""
+    try:
+        values = [convert(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or any(v <= 0 for v in values):
+        kind = "whole numbers" if convert is int else "numbers"
+        raise click.BadParameter(
+            f"{value!r}: give comma-separated {kind} above 0, e.g. "
+            + ("1000,2000" if convert is int else "0.0001,0.001"),
+            param_hint=option,
+        )
+    return values
+
+
 def _floats(value: str) -> list[float]:
-    return [float(v) for v in value.split(",") if v]
+    return _positive_list(float, value, "--learning-rate")
 
 
 def _ints(value: str) -> list[int]:
-    return [int(v) for v in value.split(",") if v]
+    return _positive_list(int, value, "--max-iterations")
 
 
 def _count(n: int, noun: str) -> str:
@@ -36,9 +53,17 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
     with_host = any(r.get("host") for r in results)
     table = Table(title=title)
     columns = ["rank", "run", "learning rate", "iterations", "eval CER %", "eval WER %"]
+    widest = {
+        "run": max((len(r["name"]) for r in results), default=3),
+        "host": max((len(r.get("host", "")) for r in results), default=4),
+    }
     for column in [*columns[:2], *(["host"] if with_host else []), *columns[2:]]:
-        # Run and host names wrap rather than being cut: they are what the table is read for.
-        table.add_column(column, overflow="fold" if column in ("run", "host") else "ellipsis")
+        # Run and host names are what the table is read for: never cut or broken mid-name;
+        # the number columns give way (and wrap at their own width) on a narrow terminal.
+        if column in widest:
+            table.add_column(column, no_wrap=True, min_width=widest[column])
+        else:
+            table.add_column(column, overflow="fold")
     for rank, r in enumerate(results, 1):
         cer = "failed" if r["eval_cer"] is None else f"{r['eval_cer']:.2f}"
         wer = "" if r["eval_wer"] is None else f"{r['eval_wer']:.2f}"
@@ -56,7 +81,7 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
 
 
 @click.command(context_settings={"show_default": True})
-@click.option("--model-name", required=True, help="prefix of every run's name")
+@click.option("--model-name", type=MODEL_NAME, required=True, help="prefix of every run's name")
 @click.option(
     "--data", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True
 )
@@ -67,14 +92,19 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
     help="comma-separated values",
 )
 @click.option("--max-iterations", "iterations", default="1000", help="comma-separated values")
-@click.option("--start-model", default=None, help="float model to fine-tune ('' = scratch)")
+@click.option(
+    "--start-model",
+    type=MODEL_NAME_OR_EMPTY,
+    default=None,
+    help="float model to fine-tune ('' = scratch)",
+)
 @click.option("--net-spec", default=None, help="network for runs from scratch")
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
 @click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
-@click.option("--psm", type=int, default=13)
+@click.option("--psm", type=click.IntRange(0, 13), default=13)
 @click.option(
     "--jobs",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="runs at the same time (per host with --inventory)  [default: the machine's cores]",
 )
@@ -98,6 +128,12 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
     default=None,
     help="sweep playbook for --inventory  [default: playbooks/sweep.yml of the checkout]",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="train every run from the start (each run's `train --fresh`); without it, runs "
+    "finished with the same settings are kept and unfinished ones resume",
+)
 def sweep(
     model_name: str,
     data: Path,
@@ -113,6 +149,7 @@ def sweep(
     inventory: Path | None,
     group: str,
     playbook: Path | None,
+    fresh: bool,
 ) -> None:
     """Train every combination of the given settings, rank runs by eval CER."""
     runs = grid(model_name, _floats(learning_rates), _ints(iterations))
@@ -136,6 +173,8 @@ def sweep(
             host_args += ["--start-model", start_model]
         if net_spec:
             host_args += ["--net-spec", net_spec]
+        if fresh:
+            host_args.append("--fresh")
         _sweep_on_hosts(
             sweep_hosts.HostsSweep(
                 inventory=inventory,
@@ -170,6 +209,8 @@ def sweep(
         common += ["--net-spec", net_spec]
     if tessdata:
         common += ["--tessdata", str(tessdata)]
+    if fresh:
+        common.append("--fresh")
     console = Console()
     console.print(f"{len(runs)} runs, {jobs} at a time" + (f" (shard {part})" if part else ""))
     if not runs:  # more hosts than runs: this shard has nothing to do

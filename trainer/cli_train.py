@@ -8,30 +8,33 @@ import click
 from rich.console import Console
 
 from trainer.boxes import BOX_FORMATS
+from trainer.names import MODEL_NAME
 from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError
 from trainer.train import TrainConfig, run_training
 
-#: tesstrain variable -> (click option name, converter). Paste `make training` lines as-is.
-TESSTRAIN_VARS: dict[str, tuple[str, type]] = {
-    "MODEL_NAME": ("model_name", str),
-    "START_MODEL": ("start_model", str),
-    "GROUND_TRUTH_DIR": ("data", Path),
-    "TESSDATA": ("tessdata", Path),
-    "OUTPUT_DIR": ("output_dir", Path),
-    "MAX_ITERATIONS": ("max_iterations", int),
-    "EPOCHS": ("epochs", int),
-    "LEARNING_RATE": ("learning_rate", float),
-    "PSM": ("psm", int),
-    "RATIO_TRAIN": ("ratio_train", float),
-    "TARGET_ERROR_RATE": ("target_error_rate", float),
-    "NET_SPEC": ("net_spec", str),
-    "RANDOM_SEED": ("seed", int),
+#: tesstrain variable -> click option it sets. Paste `make training` lines as-is; values
+#: are converted and range-checked by that option's own type.
+TESSTRAIN_VARS: dict[str, str] = {
+    "MODEL_NAME": "model_name",
+    "START_MODEL": "start_model",
+    "GROUND_TRUTH_DIR": "data",
+    "TESSDATA": "tessdata",
+    "OUTPUT_DIR": "output_dir",
+    "MAX_ITERATIONS": "max_iterations",
+    "EPOCHS": "epochs",
+    "LEARNING_RATE": "learning_rate",
+    "PSM": "psm",
+    "RATIO_TRAIN": "ratio_train",
+    "TARGET_ERROR_RATE": "target_error_rate",
+    "NET_SPEC": "net_spec",
+    "RANDOM_SEED": "seed",
 }
 
 
 def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     """``("MODEL_NAME=x", "PSM=7")`` -> ``{"model_name": "x", "psm": 7}``, with clear errors."""
+    params = {p.name: p for p in train.params}
     parsed: dict[str, object] = {}
     for item in assignments:
         name, sep, value = item.partition("=")
@@ -43,19 +46,20 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
             raise click.UsageError(
                 f"unknown tesstrain variable {name}; known: " + ", ".join(sorted(TESSTRAIN_VARS))
             )
-        option, convert = TESSTRAIN_VARS[name]
+        param = params[TESSTRAIN_VARS[name]]
         try:
-            parsed[option] = convert(value)
-        except ValueError as exc:
-            raise click.UsageError(f"{name}={value}: not a valid {convert.__name__}") from exc
+            parsed[TESSTRAIN_VARS[name]] = param.type.convert(value, param, None)
+        except click.BadParameter as exc:
+            raise click.UsageError(f"{name}={value}: {exc.message}") from exc
     return parsed
 
 
 @click.command(context_settings={"show_default": True})
 @click.argument("tesstrain_vars", nargs=-1, metavar="[VAR=value]...")
-@click.option("--model-name", help="name of the model to build (MODEL_NAME)")
+@click.option("--model-name", type=MODEL_NAME, help="name of the model to build (MODEL_NAME)")
 @click.option(
     "--start-model",
+    type=MODEL_NAME,
     default=None,
     help="float model in tessdata to fine-tune, e.g. eng (START_MODEL); "
     "omit to train from scratch with --net-spec",
@@ -70,32 +74,40 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "--tessdata", type=click.Path(path_type=Path), help="tessdata dir [default: $TESSDATA_PREFIX]"
 )
 @click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
-@click.option("--max-iterations", type=int, default=10000)
+@click.option("--max-iterations", type=click.IntRange(min=1), default=10000)
 @click.option(
     "--epochs",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="train for N passes over the training lines (overrides --max-iterations)",
 )
 @click.option(
     "--learning-rate",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="[default: 0.0001 fine-tuning, 0.002 from scratch]",
 )
-@click.option("--psm", type=int, default=13, help="page segmentation mode for lstmf")
-@click.option("--ratio-train", type=float, default=0.9)
+@click.option(
+    "--psm", type=click.IntRange(0, 13), default=13, help="page segmentation mode for lstmf"
+)
+@click.option(
+    "--ratio-train",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.9,
+    help="share of the lines to train on; the rest is the eval split",
+)
 @click.option(
     "--target-error-rate",
-    type=float,
+    type=click.FloatRange(0, 100),
     default=0.01,
-    help="stop early when training BCER reaches this fraction",
+    help="stop early when the training BCER falls to this, in percent "
+    "(lstmtraining's unit: 0.01 means 0.01 %, 1 means 1 %)",
 )
 @click.option("--net-spec", default=DEFAULT_NET_SPEC, help="network for training from scratch")
 @click.option("--seed", type=int, default=0, help="shuffle seed of the train/eval split")
 @click.option(
     "--jobs",
-    type=int,
+    type=click.IntRange(min=1),
     default=None,
     help="parallel processes [default: all cores, one more for data prep]",
 )
@@ -159,8 +171,13 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
             "checkpoint[/yellow]"
         )
         raise click.exceptions.Exit(130) from None
-    resumed = f" (resumed at iteration {result.resumed_from})" if result.resumed_from else ""
+    if result.already_finished:
+        status = "already finished, nothing trained (add --fresh to train again)"
+    elif result.resumed_from:
+        status = f"done (resumed at iteration {result.resumed_from})"
+    else:
+        status = "done"
     console.print(
-        f"[green]done[/green]{resumed}: best checkpoint {result.best_checkpoint.name} "
+        f"[green]{status}[/green]: best checkpoint {result.best_checkpoint.name} "
         f"eval CER {result.best_eval_cer:.2f}%\n  {result.model}\n  {result.fast_model}"
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from trainer import vm as training_vm
+from trainer.names import MODEL_NAME
 from trainer.tools import TesskitError
 
 root_option = click.option(
@@ -81,7 +82,7 @@ def snapshot_list(root: Path) -> None:
 
 @vm.command(context_settings={"ignore_unknown_options": True})
 @root_option
-@click.option("--model-name", required=True)
+@click.option("--model-name", type=MODEL_NAME, required=True)
 @click.argument("train_args", nargs=-1, type=click.UNPROCESSED)
 def train(root: Path, model_name: str, train_args: tuple[str, ...]) -> None:
     """Train inside the VM on data/ground-truth; copy the run back to data/runs.
@@ -105,8 +106,9 @@ def train(root: Path, model_name: str, train_args: tuple[str, ...]) -> None:
 @click.option("--yes", is_flag=True, help="do not ask")
 def destroy(root: Path, yes: bool) -> None:
     """Delete the VM (data/ on the host is kept)."""
-    if not yes:
-        click.confirm("destroy the training VM?", abort=True)
+    if not yes and not click.confirm("destroy the training VM?"):
+        click.echo("left as it is")
+        raise click.exceptions.Exit(1)
     handle = training_vm.machine(root)
     with training_vm.vagrant_step("destroying the VM"):
         handle.destroy()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,8 +155,34 @@ def ctc_steps_needed(text: str) -> int:
     return len(text) + sum(1 for a, b in zip(text, text[1:]) if a == b)
 
 
+#: Unicode categories of characters that must not be in a transcription: controls (TAB,
+#: NUL, form feed, ...) and the line/paragraph separators. Tesseract's list files and
+#: lstmf labels treat them as separators or terminators: a TAB splits one line in two.
+FORBIDDEN_CATEGORIES = ("Cc", "Zl", "Zp")
+
+
+def control_characters(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, character) of every forbidden character; lines end at LF (CRLF too)."""
+    found = []
+    for line_no, line in enumerate(text.split("\n"), 1):
+        for column, char in enumerate(line.removesuffix("\r"), 1):
+            if unicodedata.category(char) in FORBIDDEN_CATEGORIES:
+                found.append((line_no, column, char))
+    return found
+
+
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, _CONTROL_NAMES.get(char, 'control'))}"
+
+
+_CONTROL_NAMES = {"\t": "TAB", "\0": "NUL", "\f": "FORM FEED", "\v": "VERTICAL TAB", "\r": "CR"}
+
+
 def _check_gt(sample: Sample) -> tuple[list[Issue], str | None]:
-    raw = sample.gt.read_bytes()
+    try:
+        raw = sample.gt.read_bytes()
+    except OSError as exc:
+        return [Issue("error", "unreadable-gt", sample.gt, exc.strerror or str(exc))], None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -165,6 +192,19 @@ def _check_gt(sample: Sample) -> tuple[list[Issue], str | None]:
                 "not-utf8",
                 sample.gt,
                 f"byte {exc.start} is not UTF-8; re-save the file as UTF-8",
+            )
+        ], None
+    controls = control_characters(text)
+    if controls:
+        line, column, char = controls[0]
+        more = f" (and {len(controls) - 1} more)" if len(controls) > 1 else ""
+        return [
+            Issue(
+                "error",
+                "control-char",
+                sample.gt,
+                f"line {line}, column {column}: control character {_describe(char)}{more}; "
+                "use a plain space",
             )
         ], None
     lines = [line for line in text.splitlines() if line.strip()]
@@ -189,9 +229,20 @@ def _check_image(sample: Sample, text: str | None) -> list[Issue]:
         return [Issue("error", "empty-image", sample.image, "file is 0 bytes")]
     try:
         with Image.open(sample.image) as img:
-            img.verify()
-        with Image.open(sample.image) as img:
             width, height = img.size
+            # A header claiming e.g. 100000x100000 pixels: tesseract would try to allocate it.
+            if width * height > Image.MAX_IMAGE_PIXELS:
+                return [
+                    Issue(
+                        "error",
+                        "image-too-large",
+                        sample.image,
+                        f"{width}x{height} pixels is not one text line; crop it to the line",
+                    )
+                ]
+            img.verify()
+    except Image.DecompressionBombError as exc:
+        return [Issue("error", "image-too-large", sample.image, str(exc))]
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         return [Issue("error", "unreadable-image", sample.image, str(exc))]
     if text is not None:

@@ -17,7 +17,17 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from trainer.dataset import Sample
-from trainer.tools import TesskitError, find_tool, inspect_model, resolve_tessdata, run, tool_env
+from trainer.names import validate_model_name
+from trainer.tools import (
+    TesskitError,
+    find_model,
+    find_tool,
+    inspect_model,
+    resolve_tessdata,
+    run,
+    tool_env,
+    user_tessdata,
+)
 
 
 @dataclass(frozen=True)
@@ -36,13 +46,15 @@ class ModelRef:
                 raise TesskitError(f"model file {path} does not exist")
             inspect_model(path)
             return cls(path.stem, path.stem, path.resolve().parent)
-        directory = resolve_tessdata(tessdata)
-        if not (directory / f"{spec}.traineddata").is_file():
+        found = find_model(validate_model_name(spec, "--model"), tessdata)
+        if found is None:
+            searched = resolve_tessdata(tessdata)
+            also = f" or {user_tessdata()}" if tessdata is None else ""
             raise TesskitError(
-                f"model {spec} not found in {directory}",
+                f"model {spec} not found in {searched}{also}",
                 "give a .traineddata path or the right --tessdata",
             )
-        return cls(spec, spec, directory)
+        return cls(spec, spec, found.parent)
 
 
 def normalise(text: str) -> str:

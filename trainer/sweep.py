@@ -19,6 +19,7 @@ from typing import Any
 
 from trainer import dataset, lstmf
 from trainer.manifest import copy_atomic, write_json_atomic
+from trainer.names import sweep_run_name
 from trainer.tools import TesskitError, resolve_tessdata
 from trainer.train import find_start_model
 
@@ -43,7 +44,7 @@ class SweepRun:
 def grid(model_name: str, learning_rates: list[float], iterations: list[int]) -> list[SweepRun]:
     """Every combination, always in the same order (shards rely on that order)."""
     return [
-        SweepRun(f"{model_name}_lr{lr:g}_it{it}", lr, it)
+        SweepRun(sweep_run_name(model_name, lr, it), lr, it)
         for lr, it in itertools.product(learning_rates, iterations)
     ]
 
@@ -99,7 +100,10 @@ def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, An
         )
     manifest_path = output_dir / run.name / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    best = manifest.get("best_checkpoint") or {}
+    # A run that failed this time may have left the manifest and model of an earlier
+    # attempt: only one that ended well now, with a finished manifest, is ranked.
+    finished = code == 0 and manifest.get("status") == "finished"
+    best = (manifest.get("best_checkpoint") or {}) if finished else {}
     return {
         "name": run.name,
         "learning_rate": run.learning_rate,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import trainer
-from trainer.manifest import write_json_atomic
+from trainer.manifest import replacing
 from trainer.sweep import rank
 from trainer.tools import TesskitError
 
@@ -132,6 +132,15 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else "no output"
 
 
+def write_unsafe_vars(path: Path, values: dict[str, str]) -> None:
+    """An extra-vars file whose values Ansible takes as data: ``!unsafe`` is never templated,
+    so a ``{{ ... }}`` in a path or argument cannot run a lookup on the control host.
+    (A JSON string is a valid YAML double-quoted scalar.)"""
+    lines = [f"{key}: !unsafe {json.dumps(value)}" for key, value in values.items()]
+    with replacing(path) as partial:
+        partial.write_text("---\n" + "\n".join(lines) + "\n")
+
+
 def run_playbook(
     sweep: HostsSweep,
     hosts: list[str],
@@ -151,8 +160,8 @@ def run_playbook(
         "sweep_args": shlex.join(sweep.sweep_args),
         "sweep_local_runs_dir": str(sweep.output_dir.resolve()),
     }
-    vars_file = sweep.output_dir / f".{sweep.model_name}_sweep-vars.json"
-    write_json_atomic(vars_file, extra)
+    vars_file = sweep.output_dir / f".{sweep.model_name}_sweep-vars.yml"
+    write_unsafe_vars(vars_file, extra)
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1"}
     checkout_cfg = sweep.playbook.parent.parent / "ansible.cfg"
     if "ANSIBLE_CONFIG" not in env and checkout_cfg.is_file():

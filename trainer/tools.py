@@ -143,6 +143,24 @@ def resolve_tessdata(explicit: str | os.PathLike[str] | None = None) -> Path:
     return candidate
 
 
+def user_tessdata() -> Path:
+    """The per-user tessdata ``tesskit install`` uses when the shared one is not writable
+    (root-owned, as the tessdata role makes it); ``ocr`` and ``eval`` search it too."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "tesskit" / "tessdata"
+
+
+def find_model(name: str, explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """NAME.traineddata in the tessdata dir, else (no --tessdata given) in the user's own."""
+    directories = [resolve_tessdata(explicit)]
+    if explicit is None:
+        directories.append(user_tessdata())
+    for directory in directories:
+        if (directory / f"{name}.traineddata").is_file():
+            return directory / f"{name}.traineddata"
+    return None
+
+
 def tool_env(tessdata: Path) -> dict[str, str]:
     """Environment for tool calls: TESSDATA_PREFIX pinned, OpenMP limited to one thread.
 

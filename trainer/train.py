@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,10 +26,12 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Column
 
-from trainer import dataset, lstmf, progress, starter
+from trainer import dataset, lstmf, progress, rundir, starter
 from trainer.export import export_model
 from trainer.manifest import read_manifest, sha256_file, update_manifest, write_json_atomic
+from trainer.names import validate_model_name
 from trainer.report import plot_training
 from trainer.tools import (
     TesskitError,
@@ -101,19 +102,17 @@ class TrainResult:
     evals: list[dict[str, Any]] = field(default_factory=list)
     iterations: int = 0
     resumed_from: int = 0
+    #: Nothing was trained: the same run had finished before and was left untouched.
+    already_finished: bool = False
 
 
 def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
     """Create/validate the run dir; returns the iteration an existing checkpoint is at (or 0)."""
     run_dir = config.run_dir
+    rundir.claim(run_dir, config.data_dir)
     previous = read_manifest(run_dir)
-    if config.fresh and run_dir.exists():
-        for name in GENERATED:
-            target = run_dir / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            else:
-                target.unlink(missing_ok=True)
+    if config.fresh:
+        rundir.remove(run_dir, GENERATED)
         previous = {}
     checkpoint = run_dir / "checkpoints" / f"{config.model_name}_checkpoint"
     if previous and checkpoint.exists():
@@ -131,14 +130,48 @@ def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
     return 0
 
 
+def _already_finished(
+    config: TrainConfig, settings: dict[str, Any], max_iterations: int
+) -> TrainResult | None:
+    """The recorded result when this exact run finished before (its manifest stays as is)."""
+    manifest = read_manifest(config.run_dir)
+    models = [config.run_dir / name for name in manifest.get("models", {})]
+    finished = (
+        manifest.get("status") == "finished"
+        and manifest.get("settings") == settings
+        and manifest.get("max_iterations") == max_iterations
+        and len(models) == 2
+        and all(m.is_file() and sha256_file(m) == manifest["models"][m.name] for m in models)
+    )
+    if not finished:
+        return None
+    best = manifest["best_checkpoint"]
+    evals_path = config.run_dir / "evals.json"
+    return TrainResult(
+        run_dir=config.run_dir,
+        model=config.run_dir / f"{config.model_name}.traineddata",
+        fast_model=config.run_dir / f"{config.model_name}_fast.traineddata",
+        best_checkpoint=config.run_dir / "checkpoints" / best["checkpoint"],
+        best_eval_cer=best["cer"],
+        evals=json.loads(evals_path.read_text()) if evals_path.is_file() else [],
+        iterations=int(manifest.get("iterations", 0)),
+        already_finished=True,
+    )
+
+
+def _planned_iterations(config: TrainConfig, train_lines: int) -> int:
+    return config.epochs * train_lines if config.epochs else config.max_iterations
+
+
 def _progress_bar(console: Console, enabled: bool) -> Progress:
+    # Unwrapped columns: at 80 columns the stats text gives way, never the times.
     return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[stats]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
+        TextColumn("[bold]{task.description}", table_column=Column(no_wrap=True)),
+        BarColumn(bar_width=20),
+        MofNCompleteColumn(table_column=Column(no_wrap=True)),
+        TextColumn("{task.fields[stats]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+        TimeElapsedColumn(table_column=Column(no_wrap=True)),
+        TimeRemainingColumn(table_column=Column(no_wrap=True)),
         console=console,
         disable=not enabled,
         transient=False,
@@ -187,9 +220,9 @@ def _stream_lstmtraining(
                 bar.update(
                     task,
                     completed=record.training_iteration,
-                    stats=f"learning it {record.learning_iteration} "
-                    f"BCER {record.bcer_train:.2f}% BWER {record.bwer_train:.2f}% "
-                    f"best {best:.2f}%",
+                    # Training-set rates: checkpoints are chosen later, by eval CER.
+                    stats=f"train BCER {record.bcer_train:.2f}% (lowest {best:.2f}%) "
+                    f"BWER {record.bwer_train:.2f}%",
                 )
             returncode = proc.wait()
         except BaseException:
@@ -224,7 +257,8 @@ def evaluate_checkpoints(
     ckpt_dir = config.run_dir / "checkpoints"
     last = ckpt_dir / f"{config.model_name}_checkpoint"
     candidates = sorted(ckpt_dir.glob(f"{config.model_name}_*.checkpoint"))
-    if last.is_file():
+    # The final checkpoint is usually also saved as MODEL_<bcer>_<li>_<ti>.checkpoint.
+    if last.is_file() and all(_checkpoint_iteration(c) != last_iteration for c in candidates):
         candidates.append(last)
     evals_path = config.run_dir / "evals.json"
     known = (
@@ -281,7 +315,16 @@ def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
     return path
 
 
+def _config_record(config: TrainConfig) -> dict[str, Any]:
+    """The config as JSON values (paths as strings); no from-scratch network for a fine-tune."""
+    record = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
+    if config.start_model:
+        record["net_spec"] = None
+    return record
+
+
 def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
+    validate_model_name(config.model_name)
     console = console or Console(stderr=True)
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -314,12 +357,20 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     }
     resumed_from = _prepare_run_dir(config, settings)
     run_dir = config.run_dir
+    train_lines = len(dataset.split(samples, config.ratio_train, config.seed)[0])
+    done_before = (
+        None
+        if config.fresh
+        else _already_finished(config, settings, _planned_iterations(config, train_lines))
+    )
+    if done_before is not None:
+        return done_before
     update_manifest(
         run_dir,
         model_name=config.model_name,
         status="preparing",
         settings=settings,
-        config={k: str(v) for k, v in asdict(config).items()},
+        config=_config_record(config),
         tesseract_version=tesseract_version(),
         tessdata=str(tessdata),
         start_model_path=str(start_path) if start_path else None,
@@ -355,7 +406,7 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     )
     timings["starter_s"] = round(time.monotonic() - t0, 2)
 
-    max_iterations = config.epochs * len(train_samples) if config.epochs else config.max_iterations
+    max_iterations = _planned_iterations(config, len(train_samples))
     model_output = run_dir / "checkpoints" / config.model_name
     args = [
         str(find_tool("lstmtraining")),

@@ -17,9 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from trainer.manifest import replace_tree
+from trainer.names import validate_model_name
 from trainer.tools import TesskitError
 
-GUEST_DATA = "~/tesskit-data"
+#: Relative to the guest user's home: commands run there (`cd` first), so paths need no
+#: ``~``, which only expands unquoted, and every word can be quoted.
+GUEST_DATA = "tesskit-data"
 
 
 def _vagrant_binary() -> str:
@@ -66,6 +69,7 @@ def vagrant_step(what: str) -> Iterator[None]:
 
 def guest_train_command(model_name: str, train_args: list[str]) -> str:
     """The shell command run in the VM: train on the synced ground truth."""
+    validate_model_name(model_name)
     args = [
         "tesskit",
         "train",
@@ -77,8 +81,8 @@ def guest_train_command(model_name: str, train_args: list[str]) -> str:
         f"{GUEST_DATA}/runs",
         *train_args,
     ]
-    # ~ must stay unquoted to expand in the guest's shell.
-    return " ".join(a if a.startswith("~/") else shlex.quote(a) for a in args)
+    # Every word quoted: an argument is data, never shell syntax (`~/x;touch y` included).
+    return "cd && " + shlex.join(args)
 
 
 def remote_shell(command: str, login: bool = True) -> str:
@@ -109,7 +113,7 @@ def fetch_run(root: Path, model_name: str, dest: Path) -> Path:
     copy of the run in ``dest`` as it was, never half-overwritten.
     """
     dest.mkdir(parents=True, exist_ok=True)
-    remote = f"tar -C {GUEST_DATA}/runs -c {shlex.quote(model_name)}"
+    remote = "cd && " + shlex.join(["tar", "-C", f"{GUEST_DATA}/runs", "-c", model_name])
     incoming = Path(tempfile.mkdtemp(prefix=f".{model_name}.incoming-", dir=dest))
     try:
         # No login shell and no tty: nothing but the tar stream may reach stdout.
@@ -126,7 +130,7 @@ def fetch_run(root: Path, model_name: str, dest: Path) -> Path:
         if source.returncode != 0 or untar.returncode != 0:
             raise TesskitError(
                 f"could not copy runs/{model_name} out of the VM",
-                f"it is still in the VM: `tesskit vm ssh` and look in {GUEST_DATA}/runs; "
+                f"it is still in the VM: `tesskit vm ssh` and look in ~/{GUEST_DATA}/runs; "
                 "re-run the same `tesskit vm train` to resume and copy it again",
             )
         return replace_tree(incoming / model_name, dest / model_name)

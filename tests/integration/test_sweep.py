@@ -52,3 +52,58 @@ def test_sweep_ranks_runs_and_keeps_the_best(
     best = (runs / "sw_best.traineddata").read_bytes()
     assert best == Path(results[0]["model"]).read_bytes()
     assert (runs / "sw_sweep.png").stat().st_size > 5_000
+
+
+def test_stale_result_of_a_run_that_failed_now_is_not_ranked(
+    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+) -> None:
+    data = make_lines(6)
+    runs = tmp_path / "runs"
+    # What an earlier attempt left: a finished manifest and a model; this time the run fails
+    # (its checkpoint was trained with other settings, so it cannot resume).
+    stale = runs / "st_lr0.001_it5"
+    (stale / "checkpoints").mkdir(parents=True)
+    (stale / ".tesskit-run").touch()
+    (stale / "checkpoints" / "st_lr0.001_it5_checkpoint").write_bytes(b"old")
+    (stale / "st_lr0.001_it5.traineddata").write_bytes(b"old model")
+    (stale / "manifest.json").write_text(
+        json.dumps(
+            {
+                "status": "finished",
+                "settings": {"start_model": "eng"},
+                "best_checkpoint": {"cer": 0.5, "wer": 1.0, "checkpoint": "old"},
+            }
+        )
+    )
+    args = [
+        "sweep",
+        "--model-name",
+        "st",
+        "--data",
+        str(data),
+        "--learning-rate",
+        "0.001",
+        "--max-iterations",
+        "5",
+        "--start-model",
+        "fra",
+        "--tessdata",
+        str(float_tessdata),
+        "--output-dir",
+        str(runs),
+        "--jobs",
+        "1",
+    ]
+    proc = tesskit(*args)
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "no run of the sweep finished" in proc.stderr
+    [row] = json.loads((runs / "sweep.json").read_text())
+    assert row["exit_code"] == 2 and row["eval_cer"] is None
+    assert not (runs / "st_best.traineddata").exists()
+
+    fresh = tesskit(*args, "--fresh")
+    assert fresh.returncode == 0, fresh.stdout[-2000:] + fresh.stderr[-2000:]
+    [row] = json.loads((runs / "sweep.json").read_text())
+    assert row["exit_code"] == 0 and row["eval_cer"] is not None
+    best = (runs / "st_best.traineddata").read_bytes()
+    assert best == (stale / "st_lr0.001_it5.traineddata").read_bytes() != b"old model"

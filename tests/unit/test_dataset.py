@@ -95,3 +95,73 @@ def test_unknown_characters_are_counted(make_lines: Callable[..., Path]) -> None
     report = validate(*discover(root), unicharset=set("abcdefghijklmnopqrstuvwxyz0123456789"))
     assert report.unknown_chars == {"ŋ": 2}
     assert not report.errors and report.warnings[0].kind == "unknown-chars"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "named"),
+    [
+        ("one\ttwo\n", 1, 4, "U+0009"),
+        ("trunc\0ated\n", 1, 6, "U+0000"),
+        ("page\fbreak\n", 1, 5, "U+000C"),
+        ("line\u2028sep\n", 1, 5, "U+2028 LINE SEPARATOR"),
+        ("para\u2029sep", 1, 5, "U+2029 PARAGRAPH SEPARATOR"),
+        ("\nnel\x85x", 2, 4, "U+0085"),
+    ],
+)
+def test_control_characters_are_errors_with_line_and_column(
+    make_lines: Callable[..., Path], text: str, line: int, column: int, named: str
+) -> None:
+    data = make_lines(2)
+    (data / "line_0000.gt.txt").write_text(text, encoding="utf-8")
+    samples, _, _ = discover(data)
+    errors = validate(samples).errors
+    assert [e.kind for e in errors] == ["control-char"]
+    assert errors[0].path.name == "line_0000.gt.txt"
+    assert f"line {line}, column {column}: control character {named}" in errors[0].detail
+
+
+def test_crlf_line_ending_is_not_a_control_character(make_lines: Callable[..., Path]) -> None:
+    data = make_lines(2)
+    (data / "line_0000.gt.txt").write_bytes(b"amber bridge\r\n")
+    samples, _, _ = discover(data)
+    assert validate(samples).issues == []
+
+
+def test_unreadable_transcription_is_an_error_not_a_traceback(
+    make_lines: Callable[..., Path],
+) -> None:
+    data = make_lines(2)
+    gt = data / "line_0000.gt.txt"
+    gt.unlink()
+    gt.symlink_to("/proc/self/mem")  # a regular file that fails every read (EIO), even for root
+    samples, _, _ = discover(data)
+    errors = validate(samples).errors
+    assert [(e.kind, e.path) for e in errors] == [("unreadable-gt", gt)]
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A small PNG file whose header claims ``width`` x ``height`` pixels (no pixel data)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_huge_image_header_is_an_error_naming_the_file(make_lines: Callable[..., Path]) -> None:
+    data = make_lines(2)
+    image = data / "line_0000.png"
+    image.write_bytes(_png_header(100_000, 100_000))
+    samples, _, _ = discover(data)
+    errors = validate(samples).errors
+    assert [(e.kind, e.path) for e in errors] == [("image-too-large", image)]

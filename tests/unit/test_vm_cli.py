@@ -4,6 +4,7 @@ atomic swap that brings a run back from the VM."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,13 +21,47 @@ from conftest import REPO, tesskit, tree_digest
 def test_guest_command_trains_on_the_synced_folder() -> None:
     command = guest_train_command("hw", ["--start-model", "eng", "--net-spec", "[1,36 O1c###]"])
     assert command == (
-        "tesskit train --model-name hw --data ~/tesskit-data/ground-truth "
-        "--output-dir ~/tesskit-data/runs --start-model eng --net-spec '[1,36 O1c###]'"
+        "cd && tesskit train --model-name hw --data tesskit-data/ground-truth "
+        "--output-dir tesskit-data/runs --start-model eng --net-spec '[1,36 O1c###]'"
     )
 
 
+@pytest.mark.parametrize(
+    "hostile",
+    ["~/x;touch /tmp/PWNED", "~/$(touch /tmp/PWNED)", "`touch /tmp/PWNED`", "a b", "~", "*"],
+)
+def test_every_guest_argument_is_quoted(hostile: str, tmp_path: Path) -> None:
+    args = ["--tessdata", hostile, "--net-spec", hostile]
+    command = guest_train_command("hw", args)
+    words = shlex.split(command)
+    assert words[:2] == ["cd", "&&"]
+    assert words[2:] == [
+        "tesskit",
+        "train",
+        "--model-name",
+        "hw",
+        "--data",
+        "tesskit-data/ground-truth",
+        "--output-dir",
+        "tesskit-data/runs",
+        *args,
+    ]
+    # What the guest's shell makes of it: the arguments arrive as they were written.
+    probe = tmp_path / "argv"
+    script = command.replace("tesskit train", f"printf '%s\\n' >{shlex.quote(str(probe))}", 1)
+    subprocess.run(["bash", "-c", script], check=True, env={"HOME": str(tmp_path)})
+    assert probe.read_text().splitlines()[-len(args) :] == args
+    assert not Path("/tmp/PWNED").exists()
+
+
+@pytest.mark.parametrize("name", ["../x", "/abs/x", "a;b", "~x", ""])
+def test_guest_command_refuses_bad_model_names(name: str) -> None:
+    with pytest.raises(TesskitError, match="not a valid model name"):
+        guest_train_command(name, [])
+
+
 def test_remote_shell_survives_vagrants_single_quotes() -> None:
-    command = guest_train_command("it's", ["--start-model", ""])
+    command = guest_train_command("hw", ["--net-spec", "it's", "--start-model", ""])
     wrapped = remote_shell(command)
     assert "'" not in wrapped
     # What Vagrant runs in the guest: bash -c '<wrapped>'; decode it the same way.
