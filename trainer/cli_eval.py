@@ -167,5 +167,6 @@ def demo(
     )
     print_scores(result.scores)
     console.print(
-        f"models: {result.train.model}, {result.train.fast_model}\nreport: {result.report}"
+        f"models: {result.train.model}, {result.train.fast_model}\n"
+        f"report: {result.html_report}, {result.report}"
     )
