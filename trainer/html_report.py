@@ -9,6 +9,8 @@ same rapidfuzz alignment whose edit count is the CER.
 from __future__ import annotations
 
 import base64
+import json
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -157,3 +159,63 @@ def write_html_report(
     with replacing(path) as partial:
         partial.write_text(page, encoding="utf-8")
     return path
+
+
+def plot_sweep_curves(results: Sequence[dict[str, Any]], dest: Path) -> Path | None:
+    """Every run's eval CER per checkpoint on one axis (its evals.json), the best run bold."""
+    curves = []
+    for r in results:
+        evals_path = Path(r["model"]).parent / "evals.json"
+        if evals_path.is_file():
+            evals = json.loads(evals_path.read_text())
+            curves.append((r, [e["iteration"] for e in evals], [e["cer"] for e in evals]))
+    if not curves:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    best = results[0]["name"] if results and results[0]["eval_cer"] is not None else None
+    for r, iterations, cers in curves:
+        label = f"{r['name']} @ {r['host']}" if r.get("host") else r["name"]
+        width = 3 if r["name"] == best else 1.2
+        ax.plot(iterations, cers, "o-", linewidth=width, markersize=3, label=label)
+    ax.set_xlabel("training iteration")
+    ax.set_ylabel("eval CER per checkpoint (%)")
+    ax.set_title("sweep: eval CER of every run (best run bold)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(dest)
+    plt.close(fig)
+    return dest
+
+
+def relative_paths(result: dict[str, Any], page_dir: Path) -> dict[str, str]:
+    """The run's model and log as paths from the page, so links work wherever it is copied
+    along with its runs."""
+    return {
+        f"{key}_href": os.path.relpath(result[key], page_dir)
+        for key in ("model", "log")
+        if result.get(key)
+    }
+
+
+def write_sweep_html_report(
+    dest: Path, results: Sequence[dict[str, Any]], ranking_plot: Path | None = None
+) -> Path:
+    """Write one page comparing a sweep's runs (``results`` ranked as ``sweep.rank`` does):
+    the table, every run's eval CER curve, and ``ranking_plot`` (``plot_sweep``'s bars)."""
+    curves = plot_sweep_curves(results, dest.with_name(dest.stem + "_curves.png"))
+    page = render(
+        "sweep.html.j2",
+        title=f"tesskit sweep: {dest.stem.removesuffix('_sweep')}",
+        results=[{**r, **relative_paths(r, dest.parent)} for r in results],
+        plots=[data_uri(p) for p in (curves, ranking_plot) if p is not None],
+    )
+    with replacing(dest) as partial:
+        partial.write_text(page, encoding="utf-8")
+    return dest

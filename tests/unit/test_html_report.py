@@ -15,6 +15,7 @@ from trainer.html_report import (
     line_rows,
     start_model_baseline,
     write_html_report,
+    write_sweep_html_report,
 )
 from trainer.manifest import write_json_atomic
 
@@ -126,3 +127,42 @@ def test_baseline_is_the_start_model_when_it_was_scored(tmp_path: Path) -> None:
     write_json_atomic(run_dir / "manifest.json", {"start_model_path": "/td/eng.traineddata"})
     assert start_model_baseline(run_dir, [base, tuned]) == ("start model eng (tesskit eval)", 20.0)
     assert start_model_baseline(run_dir, [tuned]) is None
+
+
+def sweep_result(root: Path, name: str, cer: float | None, **extra: object) -> dict[str, object]:
+    run = root / name
+    run.mkdir(parents=True)
+    if cer is not None:
+        evals = [{"iteration": 100, "cer": cer + 1.0}, {"iteration": 200, "cer": cer}]
+        write_json_atomic(run / "evals.json", evals)
+    return {
+        "name": name,
+        "learning_rate": 0.001,
+        "max_iterations": 200,
+        "exit_code": 0 if cer is not None else 1,
+        "eval_cer": cer,
+        "eval_wer": None if cer is None else 2 * cer,
+        "model": str(run / f"{name}.traineddata"),
+        "log": str(root / f"{name}.sweep.log"),
+        **extra,
+    }
+
+
+def test_sweep_page_ranks_runs_and_shows_failures(tmp_path: Path) -> None:
+    results = [
+        sweep_result(tmp_path, "m_lr0.001_it200", 1.5, host="alpha"),
+        sweep_result(tmp_path, "<m>_lr0.01_it200", 3.0, host="beta"),
+        sweep_result(tmp_path, "m_lr0.1_it200", None, host="alpha"),
+    ]
+    page = write_sweep_html_report(tmp_path / "m_sweep.html", results).read_text()
+    parsed = parse(page)
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    assert [("m_lr0.001" in r, "&lt;m&gt;_lr0.01" in r, "failed (exit 1)" in r) for r in rows] == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
+    assert 'class="best"' in rows[0] and "<td>alpha</td>" in rows[0]
+    assert not any(tag == "m" for tag, _ in parsed.tags)
+    assert [tag for tag, _ in parsed.tags].count("img") == 1  # the curves; no ranking plot given
+    assert (tmp_path / "m_sweep_curves.png").stat().st_size > 5_000
