@@ -89,7 +89,7 @@ def main() -> None:
         images = sum(p.stat().st_size for p in (root / "out" / IMAGES_DIR).iterdir())
         print(f"lines: {args.lines}, models: {len(scores)}")
         print(f"report.html: {html / 1e6:.2f} MB = {html / args.lines:.0f} bytes per line")
-        print(f"{IMAGES_DIR}/: {images / 1e6:.2f} MB (copied beside, loaded lazily)")
+        print(f"{IMAGES_DIR}/: {images / 1e6:.2f} MB (beside; fetched per shown page)")
         print(f"write_html_report: {write_s:.2f} s = {1000 * write_s / args.lines:.2f} ms per line")
         first_page = [
             score(names[:200], refs[:200], [r.hypothesis for r in s.lines[:200]], s.model)

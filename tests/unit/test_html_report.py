@@ -11,6 +11,7 @@ from trainer.dataset import Sample
 from trainer.evaluate import Scores, score
 from trainer.html_report import (
     IMAGES_DIR,
+    PAGE_SIZE,
     confusion_table,
     line_rows,
     start_model_baseline,
@@ -116,6 +117,17 @@ def test_images_copied_beside_the_page_tiff_as_png(tmp_path: Path) -> None:
     srcs = [a["src"] for tag, a in parse(page.read_text()).tags if tag == "img"]
     assert srcs == [f"{IMAGES_DIR}/00001.png", f"{IMAGES_DIR}/00000.png"]  # worst first
     assert (tmp_path / "gt" / "t.tif").is_file()  # ground truth untouched
+
+
+def test_only_the_first_page_of_images_is_fetched_on_load(tmp_path: Path) -> None:
+    texts = {f"l{i:04d}": "same" for i in range(PAGE_SIZE + 3)}
+    samples = make_samples(tmp_path / "gt", texts)
+    page = write_html_report(
+        tmp_path / "out", [scored(samples, list(texts.values()), "m")], samples
+    )
+    images = [attrs for tag, attrs in parse(page.read_text()).tags if tag == "img"]
+    assert sum("src" in a for a in images) == PAGE_SIZE
+    assert sum("data-src" in a and "src" not in a for a in images) == 3
 
 
 def test_baseline_is_the_start_model_when_it_was_scored(tmp_path: Path) -> None:
