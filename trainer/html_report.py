@@ -31,6 +31,7 @@ IMAGES_DIR = "report-lines"
 #: Rows per page of the line table; images after the first page load when shown.
 PAGE_SIZE = 200
 BROWSER_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+PNG_MODES = ("1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def line_rows(scores: Sequence[Scores], images: Mapping[str, str]) -> list[LineR
 
 
 def confusion_table(scores: Sequence[Scores], top: int = 20) -> list[list[tuple[str, str, int]]]:
-    """Per rank, each model's rank-th most frequent substitution (empty tuple when none)."""
+    """Per rank, each model's rank-th most frequent substitution (``("", "", 0)`` past a
+    model's last one)."""
     per_model = [
         confusions([(r.reference, r.hypothesis) for r in s.lines], top=top) for s in scores
     ]
@@ -96,7 +98,8 @@ def copy_line_images(samples: Sequence[Sample], out_dir: Path) -> dict[str, str]
             else:
                 name = f"{index:05d}.png"
                 with Image.open(sample.image) as image:
-                    image.save(staging / name)
+                    png = image if image.mode in PNG_MODES else image.convert("RGB")  # CMYK
+                    png.save(staging / name)
             paths[sample.name] = f"{IMAGES_DIR}/{name}"
         replace_tree(staging, out_dir / IMAGES_DIR)
     finally:

@@ -108,6 +108,7 @@ def test_images_copied_beside_the_page_tiff_as_png(tmp_path: Path) -> None:
     samples = make_samples(tmp_path / "gt", {"p": "one"}) + make_samples(
         tmp_path / "gt", {"t": "two"}, suffix=".tif"
     )
+    Image.new("CMYK", (60, 12)).save(samples[1].image)  # PNG has no CMYK: converted
     out = tmp_path / "out"
     page = write_html_report(out, [scored(samples, ["one", "tw0"], "m")], samples)
     images = sorted(p.name for p in (out / IMAGES_DIR).iterdir())
