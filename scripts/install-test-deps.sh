@@ -5,6 +5,7 @@ set -euo pipefail
 sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
 packages=(
   tesseract-ocr fonts-dejavu-core        # trainer integration tests (real tools)
+  chromium                               # report.html rendered headless (test_report_in_chromium)
   podman runc debootstrap                # molecule default scenario
   ccache rsync openssh-server openssh-client sudo iproute2 # builds, SSH targets
   curl ca-certificates git

@@ -13,6 +13,7 @@ from rich.table import Table
 from trainer import dataset
 from trainer.demo import run_demo
 from trainer.evaluate import ModelRef, Scores, evaluate_model, recognize_line
+from trainer.html_report import start_model_baseline, write_html_report
 from trainer.manifest import copy_atomic, sha256_file
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY, validate_model_name
 from trainer.report import plot_training, write_report
@@ -67,7 +68,7 @@ def print_scores(scores: Sequence[Scores], worst: int = 5) -> None:
     "--out",
     type=click.Path(path_type=Path),
     default=Path("report"),
-    help="where report.md, report.json and plots go",
+    help="where report.md, report.json, report.html and plots go",
 )
 @click.option(
     "--run-dir",
@@ -90,10 +91,14 @@ def evaluate(
     if not samples:
         raise TesskitError(f"no NAME.png + NAME.gt.txt pairs in {data}")
     scores = [evaluate_model(samples, ref, psm, jobs) for ref in refs]
-    plot = plot_training(run_dir, out / "training.png") if run_dir else None
+    plot = None
+    if run_dir:
+        baseline = start_model_baseline(run_dir, scores)
+        plot = plot_training(run_dir, out / "training.png", baseline=baseline)
     md, js = write_report(out, scores, plot=plot)
+    html = write_html_report(out, scores, samples, plot=plot)
     print_scores(scores)
-    console.print(f"report: {md}, {js}" + (f", {plot}" if plot else ""))
+    console.print(f"report: {html}, {md}, {js}" + (f", {plot}" if plot else ""))
 
 
 @click.command(context_settings={"show_default": True})
@@ -213,5 +218,6 @@ def demo(
     )
     print_scores(result.scores)
     console.print(
-        f"models: {result.train.model}, {result.train.fast_model}\nreport: {result.report}"
+        f"models: {result.train.model}, {result.train.fast_model}\n"
+        f"report: {result.html_report}, {result.report}"
     )

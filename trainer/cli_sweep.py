@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from trainer import sweep_hosts
+from trainer.html_report import write_sweep_html_report
 from trainer.manifest import write_json_atomic
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
 from trainer.sweep import Shard, grid, keep_best, plot_sweep, run_sweep
@@ -224,8 +225,10 @@ def sweep(
         return
     best = keep_best(results, output_dir / f"{model_name}_best.traineddata")
     plot = plot_sweep(results, output_dir / f"{model_name}_sweep.png")
+    page = write_sweep_html_report(output_dir / f"{model_name}_sweep.html", results, plot)
     console.print(
         f"best: {results[0]['name']} -> {best}\nplot: {plot}\ntable: {output_dir / 'sweep.json'}"
+        f"\nreport: {page}"
     )
 
 
@@ -249,8 +252,9 @@ def _sweep_on_hosts(job: sweep_hosts.HostsSweep, total_runs: int) -> None:
         raise sweep_hosts.failure_error(job, failures, len(hosts))
     best = keep_best(results, job.output_dir / f"{job.model_name}_best.traineddata")
     plot = plot_sweep(results, job.output_dir / f"{job.model_name}_sweep.png")
+    page = write_sweep_html_report(job.output_dir / f"{job.model_name}_sweep.html", results, plot)
     console.print(
         f"best: {results[0]['name']} on {results[0]['host']} -> {best}\nplot: {plot}\n"
-        f"table: {job.output_dir / 'sweep.json'}\n"
+        f"table: {job.output_dir / 'sweep.json'}\nreport: {page}\n"
         f"models and logs per host: {job.output_dir}/<host>/{job.model_name}/"
     )

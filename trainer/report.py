@@ -60,8 +60,11 @@ def write_report(
     return md_path, json_path
 
 
-def plot_training(run_dir: Path, dest: Path) -> Path | None:
-    """Train BCER per progress line and eval CER per checkpoint, the exported one marked."""
+def plot_training(
+    run_dir: Path, dest: Path, baseline: tuple[str, float] | None = None
+) -> Path | None:
+    """Train BCER per progress line and eval CER per checkpoint, the exported one marked;
+    ``baseline`` (label, CER %) drawn as a horizontal line, e.g. the start model's CER."""
     progress_path, evals_path = run_dir / "progress.json", run_dir / "evals.json"
     if not progress_path.is_file() and not evals_path.is_file():
         return None
@@ -101,6 +104,9 @@ def plot_training(run_dir: Path, dest: Path) -> Path | None:
             linestyle="none",
             label=f"exported: {chosen['checkpoint']} ({chosen['cer']:.2f}%)",
         )
+    if baseline:
+        label, cer = baseline
+        ax.axhline(cer, color="tab:gray", linestyle="--", label=f"{label}: {cer:.2f}%")
     ax.set_xlabel("training iteration")
     ax.set_ylabel("character error rate (%)")
     ax.set_title(f"{run_dir.name}: training curves")

@@ -103,6 +103,8 @@ def test_eval_install_and_clean(
     assert proc.returncode == 0, proc.stderr
     assert (out / "report.md").is_file() and (out / "training.png").stat().st_size > 10_000
     assert "| fra |" in (out / "report.md").read_text()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("<tr data-name=") == 10 and 'src="data:image/png;base64,' in page
 
     # The record: JSON types, no from-scratch network for a fine-tune, no checkpoint twice.
     manifest_path = result.run_dir / "manifest.json"

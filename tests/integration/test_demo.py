@@ -34,4 +34,8 @@ def test_demo_fine_tunes_and_beats_the_start_model(float_tessdata: Path, tmp_pat
     assert cer["demo"] < cer["fra"], cer
     assert "CER %" in proc.stdout  # the report table is printed
     assert (report_dir / "training.png").stat().st_size > 10_000
+    page = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert page.count("<tr data-name=") == len(report["models"][0]["lines"])
+    assert "<td>fra</td>" in page and "<td>demo</td>" in page
+    assert "report.html" in proc.stdout
     assert (tmp_path / "runs" / "demo" / "demo_fast.traineddata").is_file()

@@ -52,6 +52,9 @@ def test_sweep_ranks_runs_and_keeps_the_best(
     best = (runs / "sw_best.traineddata").read_bytes()
     assert best == Path(results[0]["model"]).read_bytes()
     assert (runs / "sw_sweep.png").stat().st_size > 5_000
+    page = (runs / "sw_sweep.html").read_text(encoding="utf-8")
+    assert all(f"<td>{r['name']}</td>" in page for r in results)
+    assert page.count('src="data:image/png;base64,') == 2  # every run's curve + the ranking
 
 
 def test_stale_result_of_a_run_that_failed_now_is_not_ranked(
