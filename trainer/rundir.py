@@ -91,7 +91,7 @@ def clean_targets(output_dir: Path, name: str, with_cache: bool = False) -> list
             check_deletable(run_dir)
             targets.append(run_dir)
         targets.append(output_dir / f"{run}.sweep.log")
-    for sweep_file in ("_best.traineddata", "_sweep.png", "_sweep-ansible.log"):
+    for sweep_file in ("_best.traineddata", "_sweep.png", "_sweep.html", "_sweep-ansible.log"):
         targets.append(output_dir / f"{name}{sweep_file}")
     targets.append(output_dir / f".{name}_sweep-vars.yml")
     if _is_table_of_sweep(output_dir / "sweep.json", name):

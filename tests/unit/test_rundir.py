@@ -61,7 +61,7 @@ def test_clean_targets_cover_a_sweep_and_its_logs(tmp_path: Path) -> None:
         _run_dir(runs, name)
         (runs / f"{name}.sweep.log").write_text("log")
     (runs / "hw_lr0.01_it200.sweep.log").write_text("failed before its run dir existed")
-    for name in ("hw_best.traineddata", "hw_sweep.png", ".hw_sweep-vars.yml"):
+    for name in ("hw_best.traineddata", "hw_sweep.png", "hw_sweep.html", ".hw_sweep-vars.yml"):
         (runs / name).write_text("x")
     (runs / "sweep.json").write_text(json.dumps([{"name": "hw_lr0.001_it200"}]))
     other = _run_dir(runs, "hwx")  # another model sharing the prefix's letters
@@ -77,6 +77,7 @@ def test_clean_targets_cover_a_sweep_and_its_logs(tmp_path: Path) -> None:
             "hw_lr1e-05_it200.sweep.log",
             "hw_best.traineddata",
             "hw_sweep.png",
+            "hw_sweep.html",
             ".hw_sweep-vars.yml",
             "sweep.json",
         ]
