@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from trainer import dataset
+
 from cloud.hosts import needs_provisioned_machine
 from conftest import REPO, SHARED_DATA, tree_digest
-from trainer import dataset
 
 TESSDATA = Path("/usr/local/share/tessdata")
 pytestmark = [pytest.mark.cloud, pytest.mark.slow, *needs_provisioned_machine]
