@@ -72,7 +72,14 @@ def test_tessdata_prefix_in_a_login_shell_and_models_checksummed(host) -> None:
 # another user or writable by group/others (GNU tar, run as root on an archive packed by
 # the build user, used to give / and /usr/local away).
 INSTALLED_DIRS = ("bin", "lib", "include", "share", "share/tesskit", "lib/pkgconfig")
-SYSTEM_DIRS = ("/", "/usr", "/etc", PREFIX, *(f"{PREFIX}/{d}" for d in INSTALLED_DIRS))
+SYSTEM_DIRS = (
+    "/",
+    "/usr",
+    "/etc",
+    "/var/cache/tesskit",
+    PREFIX,
+    *(f"{PREFIX}/{d}" for d in INSTALLED_DIRS),
+)
 
 
 def test_system_directories_stay_root_owned_and_not_writable_by_others(host) -> None:
