@@ -7,9 +7,17 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from trainer.dictionaries import UserLists
 from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError
-from trainer.train import TrainConfig, run_training
+from trainer.train import (
+    DEFAULT_AUGMENT,
+    FINE_TUNE_LEARNING_RATE,
+    MIN_EVAL_LINES,
+    SCRATCH_LEARNING_RATE,
+    TrainConfig,
+    run_training,
+)
 
 #: tesstrain variable -> (click option name, converter). Paste `make training` lines as-is.
 TESSTRAIN_VARS: dict[str, tuple[str, type]] = {
@@ -80,10 +88,52 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "--learning-rate",
     type=float,
     default=None,
-    help="[default: 0.0001 fine-tuning, 0.002 from scratch]",
+    help=f"[default: {FINE_TUNE_LEARNING_RATE} fine-tuning (it replaces the start model's "
+    f"own rates), {SCRATCH_LEARNING_RATE} from scratch]",
 )
 @click.option("--psm", type=int, default=13, help="page segmentation mode for lstmf")
-@click.option("--ratio-train", type=float, default=0.9)
+@click.option(
+    "--ratio-train",
+    type=float,
+    default=0.9,
+    help=f"share of lines to train on; the rest (at least {MIN_EVAL_LINES}, at most a "
+    "quarter) choose the model handed back",
+)
+@click.option(
+    "--eval-data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="separate folder of eval lines (NAME.png + NAME.gt.txt): train on all of --data, "
+    "choose the model on these",
+)
+@click.option(
+    "--augment",
+    type=int,
+    default=DEFAULT_AUGMENT,
+    help="randomised copies of every training line (rotation, shear, scale, stroke, blur, "
+    "noise); eval lines are never augmented",
+)
+@click.option(
+    "--wordlist",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="words to add to the dictionary (one per line)",
+)
+@click.option(
+    "--punc",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="punctuation patterns to add (needed for a dictionary if START_MODEL has none)",
+)
+@click.option(
+    "--numbers", type=click.Path(path_type=Path), default=None, help="number patterns to add"
+)
+@click.option(
+    "--no-dictionaries",
+    is_flag=True,
+    help="build the model without word/punc/number dictionaries "
+    "[default: keep START_MODEL's and add --wordlist/--punc/--numbers]",
+)
 @click.option(
     "--target-error-rate",
     type=float,
@@ -140,6 +190,14 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         langdata=options["langdata"],
         fresh=bool(options["fresh"]),
         show_progress=not no_progress,
+        eval_data=options["eval_data"],
+        augment=int(options["augment"]),
+        dictionaries=UserLists(
+            options["wordlist"],
+            options["punc"],
+            options["numbers"],
+            enabled=not options["no_dictionaries"],
+        ),
     )
     console = Console(stderr=True)
     try:
@@ -152,6 +210,6 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         raise click.exceptions.Exit(130) from None
     resumed = f" (resumed at iteration {result.resumed_from})" if result.resumed_from else ""
     console.print(
-        f"[green]done[/green]{resumed}: best checkpoint {result.best_checkpoint.name} "
-        f"eval CER {result.best_eval_cer:.2f}%\n  {result.model}\n  {result.fast_model}"
+        f"[green]done[/green]{resumed}: {result.verdict}\n  {result.model}\n  "
+        f"{result.fast_model}\n  report: {result.run_dir / 'report' / 'report.md'}"
     )

@@ -9,11 +9,9 @@ deterministic, so re-running the same command picks up where it stopped.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +26,18 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from trainer import dataset, lstmf, progress, starter
+from trainer import augment, dataset, dictionaries, lstmf, progress, select, starter
+from trainer.evaluate import Scores
 from trainer.export import export_model
-from trainer.manifest import read_manifest, sha256_file, update_manifest, write_json_atomic
-from trainer.report import plot_training
+from trainer.manifest import (
+    copy_atomic,
+    read_manifest,
+    replacing,
+    sha256_file,
+    update_manifest,
+    write_json_atomic,
+)
+from trainer.report import plot_training, write_train_report
 from trainer.tools import (
     TesskitError,
     find_tool,
@@ -43,9 +49,23 @@ from trainer.tools import (
 )
 
 FINE_TUNE_LEARNING_RATE = 0.0001
+#: Augmented copies per training line by default.
+DEFAULT_AUGMENT = 0
 SCRATCH_LEARNING_RATE = 0.002
 #: Settings that make an existing checkpoint incompatible with the requested run.
-RESUME_KEYS = ("start_model", "net_spec", "psm", "ratio_train", "seed", "dataset_hash")
+RESUME_KEYS = (
+    "start_model",
+    "net_spec",
+    "psm",
+    "ratio_train",
+    "seed",
+    "dataset_hash",
+    "eval_hash",
+    "augment",
+)
+#: With a split, at least this many eval lines (but never more than a quarter of the data):
+#: the model handed back is chosen on them, and 2-4 lines make that choice a coin toss.
+MIN_EVAL_LINES = 8
 GENERATED = (
     "lists",
     "starter",
@@ -79,6 +99,9 @@ class TrainConfig:
     langdata: Path | None = None
     fresh: bool = False
     show_progress: bool = True
+    eval_data: Path | None = None
+    augment: int = DEFAULT_AUGMENT
+    dictionaries: dictionaries.UserLists = field(default_factory=dictionaries.UserLists)
 
     @property
     def run_dir(self) -> Path:
@@ -95,11 +118,15 @@ class TrainResult:
     run_dir: Path
     model: Path
     fast_model: Path
-    best_checkpoint: Path
+    #: None when no checkpoint beat the start model and the start model was kept.
+    best_checkpoint: Path | None
     best_eval_cer: float
     evals: list[dict[str, Any]] = field(default_factory=list)
     iterations: int = 0
     resumed_from: int = 0
+    start_eval_cer: float | None = None
+    eval_lines: int = 0
+    verdict: str = ""
 
 
 def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
@@ -204,68 +231,6 @@ def _stream_lstmtraining(
     return records
 
 
-def _checkpoint_iteration(path: Path) -> int:
-    # MODEL_<bcer>_<learning_iteration>_<training_iteration>.checkpoint
-    try:
-        return int(path.stem.rsplit("_", 1)[1])
-    except (IndexError, ValueError):
-        return -1
-
-
-def evaluate_checkpoints(
-    config: TrainConfig,
-    starter_traineddata: Path,
-    eval_list: Path,
-    tessdata: Path,
-    last_iteration: int,
-) -> list[dict[str, Any]]:
-    """lstmeval every checkpoint on the eval split; cached in evals.json by checkpoint sha."""
-    ckpt_dir = config.run_dir / "checkpoints"
-    last = ckpt_dir / f"{config.model_name}_checkpoint"
-    candidates = sorted(ckpt_dir.glob(f"{config.model_name}_*.checkpoint"))
-    if last.is_file():
-        candidates.append(last)
-    evals_path = config.run_dir / "evals.json"
-    known = (
-        {e["sha256"]: e for e in json.loads(evals_path.read_text())} if evals_path.is_file() else {}
-    )
-
-    def one(path: Path) -> dict[str, Any]:
-        digest = sha256_file(path)
-        if digest in known:
-            return known[digest]
-        proc = run(
-            [
-                find_tool("lstmeval"),
-                "--model",
-                path,
-                "--traineddata",
-                starter_traineddata,
-                "--eval_listfile",
-                eval_list,
-            ],
-            env=tool_env(tessdata),
-            timeout=3600,
-        )
-        scores = progress.parse_eval(proc.stdout + proc.stderr)
-        if scores is None:
-            raise TesskitError(f"lstmeval printed no BCER for {path}")
-        iteration = last_iteration if path == last else _checkpoint_iteration(path)
-        return {
-            "checkpoint": path.name,
-            "iteration": iteration,
-            "cer": scores[0],
-            "wer": scores[1],
-            "sha256": digest,
-        }
-
-    with ThreadPoolExecutor(max_workers=config.jobs or os.cpu_count() or 1) as pool:
-        evals = list(pool.map(one, candidates))
-    evals.sort(key=lambda e: e["iteration"])
-    write_json_atomic(evals_path, evals)
-    return evals
-
-
 def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
     """START_MODEL's traineddata, checked to be a float model (None: from scratch)."""
     if not start_model:
@@ -280,24 +245,173 @@ def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
     return path
 
 
+def load_samples(data_dir: Path) -> list[dataset.Sample]:
+    """The valid line pairs of ``data_dir``; any error stops the run before anything is written."""
+    samples, lonely_images, lonely_gts = dataset.discover(data_dir)
+    report = dataset.validate(samples, lonely_images, lonely_gts)
+    if report.errors:
+        raise TesskitError(
+            f"{len(report.errors)} problems in {data_dir}:\n  "
+            + "\n  ".join(str(i) for i in report.errors[:15]),
+            f"run `tesskit dataset check {data_dir}` for the full table",
+        )
+    return samples
+
+
+def split_lines(
+    samples: list[dataset.Sample],
+    eval_samples: list[dataset.Sample] | None,
+    ratio_train: float,
+    seed: int,
+) -> tuple[list[dataset.Sample], list[dataset.Sample]]:
+    """(train, eval): all lines and ``eval_samples`` when given, else a seeded split that
+    keeps at least MIN_EVAL_LINES for eval (never more than a quarter of the lines)."""
+    if eval_samples is not None:
+        return list(samples), list(eval_samples)
+    train, held = dataset.split(samples, ratio_train, seed)
+    wanted = min(MIN_EVAL_LINES, len(samples) // 4)
+    if len(held) < wanted:
+        train, held = dataset.split(samples, 1 - wanted / len(samples), seed)
+    return train, held
+
+
+def _check_eval_dir(config: TrainConfig) -> None:
+    if config.eval_data is None:
+        return
+    data, held = config.data_dir.resolve(), config.eval_data.resolve()
+    if not held.is_dir():
+        raise TesskitError(f"eval folder {held} does not exist", "pass --eval-data DIR")
+    if held == data or data in held.parents or held in data.parents:
+        raise TesskitError(
+            f"--eval-data {held} overlaps --data {data}: eval lines would be trained on",
+            "keep the eval lines in a folder of their own, outside the training data",
+        )
+
+
+def _build_all_lstmf(
+    config: TrainConfig,
+    tessdata: Path,
+    console: Console,
+    groups: list[list[dataset.Sample]],
+) -> list[list[Path]]:
+    """lstmf of each group of samples (groups may reuse names: train and --eval-data)."""
+    out: list[list[Path]] = []
+    with _progress_bar(console, config.show_progress) as bar:
+        task = bar.add_task("lstmf", total=sum(map(len, groups)), stats="")
+        offset = 0
+        for group in groups:
+            paths = lstmf.build_lstmf(
+                group,
+                config.output_dir.resolve() / ".cache" / "lstmf",
+                tessdata,
+                config.psm,
+                config.jobs,
+                lang=config.start_model or None,
+                on_progress=lambda done, _total, base=offset: bar.update(
+                    task, completed=base + done
+                ),
+            )
+            out.append([paths[s.name] for s in group])
+            offset += len(group)
+    return out
+
+
+def _lstmtraining_args(
+    config: TrainConfig,
+    files: starter.StarterFiles,
+    train_list: Path,
+    eval_list: Path,
+    max_iterations: int,
+) -> list[str]:
+    args = [
+        str(find_tool("lstmtraining")),
+        "--traineddata",
+        str(files.traineddata),
+        "--model_output",
+        str(config.run_dir / "checkpoints" / config.model_name),
+        "--learning_rate",
+        str(config.effective_learning_rate()),
+        "--train_listfile",
+        str(train_list),
+        "--eval_listfile",
+        str(eval_list),
+        "--max_iterations",
+        str(max_iterations),
+        "--target_error_rate",
+        str(config.target_error_rate),
+    ]
+    if files.start_lstm is not None:
+        args += ["--continue_from", str(files.start_lstm), "--old_traineddata"]
+        # Without --reset_learning_rate lstmtraining keeps the start model's own stored
+        # rates and ignores --learning_rate: the rate recorded in the manifest would be a lie.
+        args += [str(files.start_traineddata), "--reset_learning_rate"]
+    else:
+        args += ["--net_spec", starter.net_spec_for(config.net_spec, files.unicharset)]
+    return args
+
+
+def _split_line(
+    config: TrainConfig,
+    train: list[dataset.Sample],
+    trained_on: list[dataset.Sample],
+    held: list[dataset.Sample],
+) -> str:
+    extra = (
+        f" (+{len(trained_on) - len(train)} augmented copies)"
+        if len(trained_on) > len(train)
+        else ""
+    )
+    source = (
+        f"from {config.eval_data}"
+        if config.eval_data
+        else f"held out of {config.data_dir} (--ratio-train {config.ratio_train}, but at "
+        f"least {MIN_EVAL_LINES} or a quarter of the lines)"
+    )
+    return f"{len(train)} training lines{extra}; {len(held)} eval lines {source}"
+
+
+def _keep_start_model(start: Path, model: Path, fast: Path) -> None:
+    """The start model unchanged (same bytes) as MODEL, and its integer form as MODEL_fast."""
+    copy_atomic(start, model)
+    with replacing(fast) as partial:
+        shutil.copyfile(start, partial)
+        run([find_tool("combine_tessdata"), "-c", partial], timeout=600)
+
+
+def verdict_line(
+    config: TrainConfig, best: dict[str, Any] | None, start: Scores | None, lines: int
+) -> str:
+    if start is None:
+        assert best is not None
+        return f"chose {best['checkpoint']}: CER {best['cer']:.2f} % on {lines} eval lines"
+    name = config.start_model
+    if not select.beats_start(best, start):
+        best_cer = f"{best['cer']:.2f} %" if best else "none"
+        return (
+            f"no checkpoint beat START_MODEL {name} on {lines} eval lines "
+            f"(CER {start.cer:.2f} % vs best {best_cer}); keeping {name}"
+        )
+    assert best is not None
+    return (
+        f"{best['checkpoint']} beat START_MODEL {name} on {lines} eval lines: "
+        f"CER {start.cer:.2f} % -> {best['cer']:.2f} %"
+    )
+
+
 def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
     console = console or Console(stderr=True)
     started = time.monotonic()
     timings: dict[str, float] = {}
     tessdata = resolve_tessdata(config.tessdata)
-    samples, lonely_images, lonely_gts = dataset.discover(config.data_dir)
-    report = dataset.validate(samples, lonely_images, lonely_gts)
-    if report.errors:
-        raise TesskitError(
-            f"{len(report.errors)} problems in {config.data_dir}:\n  "
-            + "\n  ".join(str(i) for i in report.errors[:15]),
-            f"run `tesskit dataset check {config.data_dir}` for the full table",
-        )
-    if len(samples) < 2:
+    samples = load_samples(config.data_dir)
+    _check_eval_dir(config)
+    given_eval = load_samples(config.eval_data) if config.eval_data else None
+    if len(samples) < (1 if given_eval else 2) or given_eval == []:
         raise TesskitError(
             f"{config.data_dir} has {len(samples)} usable lines; need at least 2",
             "add NAME.png + NAME.gt.txt pairs",
         )
+    dictionaries.check_user_lists(config.dictionaries)
     start_path = find_start_model(config.start_model, tessdata)
     langdata = starter.resolve_langdata(config.langdata, tessdata)
     settings = {
@@ -307,8 +421,12 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         "ratio_train": config.ratio_train,
         "seed": config.seed,
         "dataset_hash": dataset.dataset_hash(samples),
+        "eval_hash": dataset.dataset_hash(given_eval) if given_eval else "",
+        "augment": config.augment,
         "learning_rate": config.effective_learning_rate(),
+        "learning_rate_reset": bool(config.start_model),
         "target_error_rate": config.target_error_rate,
+        "dictionaries": config.dictionaries.enabled,
     }
     resumed_from = _prepare_run_dir(config, settings)
     run_dir = config.run_dir
@@ -323,69 +441,61 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         start_model_path=str(start_path) if start_path else None,
         start_model_sha256=sha256_file(start_path) if start_path else None,
         data_dir=str(config.data_dir.resolve()),
+        eval_data_dir=str(config.eval_data.resolve()) if config.eval_data else None,
         lines=len(samples),
     )
 
+    train_samples, eval_samples = split_lines(samples, given_eval, config.ratio_train, config.seed)
     t0 = time.monotonic()
-    with _progress_bar(console, config.show_progress) as bar:
-        task = bar.add_task("lstmf", total=len(samples), stats="")
-        lstmf_paths = lstmf.build_lstmf(
-            samples,
-            config.output_dir.resolve() / ".cache" / "lstmf",
-            tessdata,
-            config.psm,
-            config.jobs,
-            lang=config.start_model or None,
-            on_progress=lambda done, total: bar.update(task, completed=done),
-        )
+    # Augmented copies are made from training lines only: eval lines stay as recorded.
+    trained_on = train_samples + augment.augmented_samples(
+        train_samples, config.augment, config.seed, config.output_dir.resolve() / ".cache"
+    )
+    train_lstmf, eval_lstmf = _build_all_lstmf(
+        config, tessdata, console, [trained_on, eval_samples]
+    )
     timings["lstmf_s"] = round(time.monotonic() - t0, 2)
-
-    train_samples, eval_samples = dataset.split(samples, config.ratio_train, config.seed)
+    console.print(_split_line(config, train_samples, trained_on, eval_samples))
     lists = run_dir / "lists"
     train_list, eval_list = lists / "train.txt", lists / "eval.txt"
-    train_list.write_text("".join(f"{lstmf_paths[s.name]}\n" for s in train_samples))
-    eval_list.write_text("".join(f"{lstmf_paths[s.name]}\n" for s in eval_samples))
+    train_list.write_text("".join(f"{p}\n" for p in train_lstmf))
+    eval_list.write_text("".join(f"{p}\n" for p in eval_lstmf))
+    eval_set = select.EvalSet(eval_samples, eval_list, tessdata, config.psm, config.jobs)
 
     t0 = time.monotonic()
     files = starter.build_starter(
-        run_dir / "starter", config.model_name, samples, start_path, langdata, tessdata
+        run_dir / "starter",
+        config.model_name,
+        [*samples, *(given_eval or [])],
+        start_path,
+        langdata,
+        tessdata,
+        user_lists=config.dictionaries,
     )
     timings["starter_s"] = round(time.monotonic() - t0, 2)
 
-    max_iterations = config.epochs * len(train_samples) if config.epochs else config.max_iterations
-    model_output = run_dir / "checkpoints" / config.model_name
-    args = [
-        str(find_tool("lstmtraining")),
-        "--traineddata",
-        str(files.traineddata),
-        "--model_output",
-        str(model_output),
-        "--learning_rate",
-        str(config.effective_learning_rate()),
-        "--train_listfile",
-        str(train_list),
-        "--eval_listfile",
-        str(eval_list),
-        "--max_iterations",
-        str(max_iterations),
-        "--target_error_rate",
-        str(config.target_error_rate),
-    ]
-    if files.start_lstm is not None:
-        args += ["--continue_from", str(files.start_lstm), "--old_traineddata", str(start_path)]
-        # Continuing from a model, lstmtraining keeps that model's own learning rates unless
-        # told to reset them: without this an explicit --learning-rate (every sweep run's)
-        # would change nothing. The default stays the start model's rates, as in tesstrain.
-        if config.learning_rate is not None:
-            args.append("--reset_learning_rate")
-    else:
-        args += ["--net_spec", starter.net_spec_for(config.net_spec, files.unicharset)]
+    t0 = time.monotonic()
+    start_scores = (
+        select.score_traineddata(start_path, eval_set, f"{config.start_model} (start model)")
+        if start_path
+        else None
+    )
+    timings["start_model_eval_s"] = round(time.monotonic() - t0, 2)
+
+    max_iterations = config.epochs * len(trained_on) if config.epochs else config.max_iterations
     update_manifest(
         run_dir,
         status="training",
         max_iterations=max_iterations,
-        split={"train": len(train_samples), "eval": len(eval_samples)},
+        split={
+            "train": len(train_samples),
+            "augmented": len(trained_on) - len(train_samples),
+            "eval": len(eval_samples),
+        },
+        dictionaries=sorted(files.dictionaries),
+        start_model_eval=_scores_record(start_scores),
     )
+    args = _lstmtraining_args(config, files, train_list, eval_list, max_iterations)
     t0 = time.monotonic()
     try:
         records = _stream_lstmtraining(
@@ -398,34 +508,63 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     last_iteration = records[-1]["training_iteration"] if records else max_iterations
 
     t0 = time.monotonic()
-    evals = evaluate_checkpoints(config, files.traineddata, eval_list, tessdata, last_iteration)
-    if not evals:
+    evals = select.score_checkpoints(
+        run_dir, config.model_name, files.traineddata, eval_set, last_iteration
+    )
+    best = select.best_checkpoint(evals)
+    if best is None:
         raise TesskitError(f"lstmtraining wrote no checkpoint in {run_dir / 'checkpoints'}")
-    best = min(evals, key=lambda e: (e["cer"], -e["iteration"]))
-    timings["eval_s"] = round(time.monotonic() - t0, 2)
+    timings["select_s"] = round(time.monotonic() - t0, 2)
 
+    kept_start = not select.beats_start(best, start_scores)
     best_ckpt = run_dir / "checkpoints" / best["checkpoint"]
-    model = export_model(
-        best_ckpt, files.traineddata, run_dir / f"{config.model_name}.traineddata", tessdata, False
+    model = run_dir / f"{config.model_name}.traineddata"
+    fast = run_dir / f"{config.model_name}_fast.traineddata"
+    if kept_start and start_path is not None:
+        _keep_start_model(start_path, model, fast)
+    else:
+        export_model(best_ckpt, files.traineddata, model, tessdata, False)
+        export_model(best_ckpt, files.traineddata, fast, tessdata, True)
+    verdict = verdict_line(config, best, start_scores, len(eval_samples))
+    chosen = (
+        {"model": "start_model", "cer": start_scores.cer, "wer": start_scores.wer}
+        if (kept_start and start_scores)
+        else {"model": "checkpoint", **best}
     )
-    fast = export_model(
-        best_ckpt,
-        files.traineddata,
-        run_dir / f"{config.model_name}_fast.traineddata",
-        tessdata,
-        True,
+    update_manifest(run_dir, best_checkpoint=best, chosen=chosen, verdict=verdict)
+    report_scores = [s for s in (start_scores,) if s]
+    report_scores.append(
+        select.score_traineddata(model, eval_set, f"{config.model_name} (exported)")
+        if not kept_start
+        else select.score_checkpoint(best_ckpt, files.traineddata, eval_set)
     )
-    plot_training(run_dir, run_dir / "report" / "training.png")
+    plot = plot_training(run_dir, run_dir / "report" / "training.png")
+    write_train_report(run_dir / "report", report_scores, verdict, plot)
     timings["total_s"] = round(time.monotonic() - started, 2)
     update_manifest(
         run_dir,
         status="finished",
         timings=timings,
         iterations=last_iteration,
-        best_checkpoint=best,
         resumed_from=resumed_from,
         models={p.name: sha256_file(p) for p in (model, fast)},
     )
     return TrainResult(
-        run_dir, model, fast, best_ckpt, best["cer"], evals, last_iteration, resumed_from
+        run_dir,
+        model,
+        fast,
+        None if kept_start else best_ckpt,
+        chosen["cer"],
+        evals,
+        last_iteration,
+        resumed_from,
+        start_scores.cer if start_scores else None,
+        len(eval_samples),
+        verdict,
     )
+
+
+def _scores_record(scores: Scores | None) -> dict[str, Any] | None:
+    if scores is None:
+        return None
+    return {"cer": scores.cer, "wer": scores.wer, "lines": len(scores.lines), "chars": scores.chars}
