@@ -77,6 +77,19 @@ def write_report(
 
 def plot_training(run_dir: Path, dest: Path) -> Path | None:
     """Train BCER per progress line and eval CER per checkpoint, the exported one marked."""
+    fig = training_figure(run_dir)
+    if fig is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(dest)
+    plt.close(fig)
+    return dest
+
+
+def training_figure(run_dir: Path) -> Any:
+    """The matplotlib Figure of plot_training (None without progress or evals)."""
     progress_path, evals_path = run_dir / "progress.json", run_dir / "evals.json"
     if not progress_path.is_file() and not evals_path.is_file():
         return None
@@ -123,10 +136,7 @@ def plot_training(run_dir: Path, dest: Path) -> Path | None:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(dest)
-    plt.close(fig)
-    return dest
+    return fig
 
 
 def _mark_choice(ax: Any, manifest: dict[str, Any]) -> None:
