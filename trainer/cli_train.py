@@ -12,8 +12,11 @@ from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError
 from trainer.train import (
     DEFAULT_AUGMENT,
+    FINE_TUNE_ITERATIONS,
+    FINE_TUNE_ITERATIONS_PER_LINE,
     FINE_TUNE_LEARNING_RATE,
     MIN_EVAL_LINES,
+    SCRATCH_ITERATIONS,
     SCRATCH_LEARNING_RATE,
     TrainConfig,
     run_training,
@@ -77,7 +80,13 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "--tessdata", type=click.Path(path_type=Path), help="tessdata dir [default: $TESSDATA_PREFIX]"
 )
 @click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
-@click.option("--max-iterations", type=int, default=10000)
+@click.option(
+    "--max-iterations",
+    type=int,
+    default=None,
+    help=f"[default: fine-tuning {FINE_TUNE_ITERATIONS_PER_LINE} per training line, "
+    f"{FINE_TUNE_ITERATIONS[0]}-{FINE_TUNE_ITERATIONS[1]}; from scratch {SCRATCH_ITERATIONS}]",
+)
 @click.option(
     "--epochs",
     type=int,
@@ -178,7 +187,7 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         start_model=str(options["start_model"]) if options["start_model"] else None,
         tessdata=options["tessdata"],
         output_dir=Path(str(options["output_dir"])),
-        max_iterations=int(options["max_iterations"]),
+        max_iterations=options["max_iterations"],
         epochs=options["epochs"],
         learning_rate=options["learning_rate"],
         psm=int(options["psm"]),

@@ -12,7 +12,7 @@ from trainer import dataset, starter
 from trainer.dictionaries import UserLists
 from trainer.manifest import sha256_file
 from trainer.tools import TesskitError, find_tool, run, tool_env
-from trainer.train import TrainConfig, run_training
+from trainer.train import FINE_TUNE_LEARNING_RATE, TrainConfig, run_training
 
 from conftest import tree_digest
 
@@ -103,8 +103,9 @@ def test_fine_tune_chosen_by_true_cer_with_report_and_dictionaries(
     assert report["models"][1]["cer"] == pytest.approx(result.best_eval_cer)
     assert (result.run_dir / "report" / "training.png").is_file()
     log = (result.run_dir / "logs" / "lstmtraining.log").read_text()
-    assert "--learning_rate 0.0001" in log and "--reset_learning_rate" in log
-    assert manifest["settings"]["learning_rate"] == 0.0001
+    # The recorded rate is the one lstmtraining used: it replaces the start model's own.
+    assert f"--learning_rate {FINE_TUNE_LEARNING_RATE} " in log and "--reset_learning_rate" in log
+    assert manifest["settings"]["learning_rate"] == FINE_TUNE_LEARNING_RATE
     found = components(result.model)
     assert all(dawg in found for dawg in DAWGS), found
     assert tree_digest(data) == before
