@@ -416,23 +416,11 @@ def verdict_line(
     )
 
 
-def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
-    console = console or Console(stderr=True)
-    started = time.monotonic()
-    timings: dict[str, float] = {}
-    tessdata = resolve_tessdata(config.tessdata)
-    samples = load_samples(config.data_dir)
-    _check_eval_dir(config)
-    given_eval = load_samples(config.eval_data) if config.eval_data else None
-    if len(samples) < (1 if given_eval else 2) or given_eval == []:
-        raise TesskitError(
-            f"{config.data_dir} has {len(samples)} usable lines; need at least 2",
-            "add NAME.png + NAME.gt.txt pairs",
-        )
-    dictionaries.check_user_lists(config.dictionaries)
-    start_path = find_start_model(config.start_model, tessdata)
-    langdata = starter.resolve_langdata(config.langdata, tessdata)
-    settings = {
+def _settings(
+    config: TrainConfig, samples: list[dataset.Sample], given_eval: list[dataset.Sample] | None
+) -> dict[str, Any]:
+    """What the run is, as recorded in the manifest (RESUME_KEYS of it must match to resume)."""
+    return {
         "start_model": config.start_model or "",
         "net_spec": "" if config.start_model else config.net_spec,
         "psm": config.psm,
@@ -446,6 +434,57 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         "target_error_rate": config.target_error_rate,
         "dictionaries": config.dictionaries.enabled,
     }
+
+
+def _prepare_lines(
+    config: TrainConfig,
+    tessdata: Path,
+    console: Console,
+    samples: list[dataset.Sample],
+    given_eval: list[dataset.Sample] | None,
+) -> tuple[list[dataset.Sample], list[dataset.Sample], select.EvalSet]:
+    """Split, augment the training side, make lstmf and the list files.
+
+    Returns (training lines, training lines + augmented copies, the eval set)."""
+    train_samples, eval_samples = split_lines(samples, given_eval, config.ratio_train, config.seed)
+    # Augmented copies are made from training lines only: eval lines stay as recorded.
+    trained_on = train_samples + augment.augmented_samples(
+        train_samples, config.augment, config.seed, config.output_dir.resolve() / ".cache"
+    )
+    train_lstmf, eval_lstmf = _build_all_lstmf(
+        config, tessdata, console, [trained_on, eval_samples]
+    )
+    console.print(_split_line(config, train_samples, trained_on, eval_samples))
+    lists = config.run_dir / "lists"
+    train_list, eval_list = lists / "train.txt", lists / "eval.txt"
+    train_list.write_text("".join(f"{p}\n" for p in train_lstmf))
+    eval_list.write_text("".join(f"{p}\n" for p in eval_lstmf))
+    eval_set = select.EvalSet(eval_samples, eval_list, tessdata, config.psm, config.jobs)
+    return train_samples, trained_on, eval_set
+
+
+def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
+    console = console or Console(stderr=True)
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    tessdata = resolve_tessdata(config.tessdata)
+    samples = load_samples(config.data_dir)
+    _check_eval_dir(config)
+    given_eval = load_samples(config.eval_data) if config.eval_data else None
+    if given_eval == []:
+        raise TesskitError(
+            f"--eval-data {config.eval_data} has no usable lines",
+            "add NAME.png + NAME.gt.txt pairs",
+        )
+    if len(samples) < (1 if given_eval else 2):
+        raise TesskitError(
+            f"{config.data_dir} has {len(samples)} usable lines; need at least 2",
+            "add NAME.png + NAME.gt.txt pairs",
+        )
+    dictionaries.check_user_lists(config.dictionaries)
+    start_path = find_start_model(config.start_model, tessdata)
+    langdata = starter.resolve_langdata(config.langdata, tessdata)
+    settings = _settings(config, samples, given_eval)
     resumed_from = _prepare_run_dir(config, settings)
     run_dir = config.run_dir
     update_manifest(
@@ -463,23 +502,12 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         lines=len(samples),
     )
 
-    train_samples, eval_samples = split_lines(samples, given_eval, config.ratio_train, config.seed)
     t0 = time.monotonic()
-    # Augmented copies are made from training lines only: eval lines stay as recorded.
-    trained_on = train_samples + augment.augmented_samples(
-        train_samples, config.augment, config.seed, config.output_dir.resolve() / ".cache"
-    )
-    train_lstmf, eval_lstmf = _build_all_lstmf(
-        config, tessdata, console, [trained_on, eval_samples]
+    train_samples, trained_on, eval_set = _prepare_lines(
+        config, tessdata, console, samples, given_eval
     )
     timings["lstmf_s"] = round(time.monotonic() - t0, 2)
-    console.print(_split_line(config, train_samples, trained_on, eval_samples))
-    lists = run_dir / "lists"
-    train_list, eval_list = lists / "train.txt", lists / "eval.txt"
-    train_list.write_text("".join(f"{p}\n" for p in train_lstmf))
-    eval_list.write_text("".join(f"{p}\n" for p in eval_lstmf))
-    eval_set = select.EvalSet(eval_samples, eval_list, tessdata, config.psm, config.jobs)
-
+    eval_samples = eval_set.samples
     t0 = time.monotonic()
     files = starter.build_starter(
         run_dir / "starter",
@@ -513,7 +541,8 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         dictionaries=sorted(files.dictionaries),
         start_model_eval=_scores_record(start_scores),
     )
-    args = _lstmtraining_args(config, files, train_list, eval_list, max_iterations)
+    train_list = config.run_dir / "lists" / "train.txt"
+    args = _lstmtraining_args(config, files, train_list, eval_set.lstmf_list, max_iterations)
     t0 = time.monotonic()
     try:
         records = _stream_lstmtraining(
@@ -526,38 +555,8 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     last_iteration = records[-1]["training_iteration"] if records else max_iterations
 
     t0 = time.monotonic()
-    evals = select.score_checkpoints(
-        run_dir, config.model_name, files.traineddata, eval_set, last_iteration
-    )
-    best = select.best_checkpoint(evals)
-    if best is None:
-        raise TesskitError(f"lstmtraining wrote no checkpoint in {run_dir / 'checkpoints'}")
-    timings["select_s"] = round(time.monotonic() - t0, 2)
-
-    kept_start = not select.beats_start(best, start_scores)
-    best_ckpt = run_dir / "checkpoints" / best["checkpoint"]
-    model = run_dir / f"{config.model_name}.traineddata"
-    fast = run_dir / f"{config.model_name}_fast.traineddata"
-    if kept_start and start_path is not None:
-        _keep_start_model(start_path, model, fast)
-    else:
-        export_model(best_ckpt, files.traineddata, model, tessdata, False)
-        export_model(best_ckpt, files.traineddata, fast, tessdata, True)
-    verdict = verdict_line(config, best, start_scores, len(eval_samples))
-    chosen = (
-        {"model": "start_model", "cer": start_scores.cer, "wer": start_scores.wer}
-        if (kept_start and start_scores)
-        else {"model": "checkpoint", **best}
-    )
-    update_manifest(run_dir, best_checkpoint=best, chosen=chosen, verdict=verdict)
-    report_scores = [s for s in (start_scores,) if s]
-    report_scores.append(
-        select.score_traineddata(model, eval_set, f"{config.model_name} (exported)")
-        if not kept_start
-        else select.score_checkpoint(best_ckpt, files.traineddata, eval_set)
-    )
-    plot = plot_training(run_dir, run_dir / "report" / "training.png")
-    write_train_report(run_dir / "report", report_scores, verdict, plot)
+    choice = choose_and_export(config, files, eval_set, start_path, start_scores, last_iteration)
+    timings["select_export_s"] = round(time.monotonic() - t0, 2)
     timings["total_s"] = round(time.monotonic() - started, 2)
     update_manifest(
         run_dir,
@@ -565,21 +564,72 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         timings=timings,
         iterations=last_iteration,
         resumed_from=resumed_from,
-        models={p.name: sha256_file(p) for p in (model, fast)},
+        models={p.name: sha256_file(p) for p in (choice.model, choice.fast)},
     )
     return TrainResult(
         run_dir,
-        model,
-        fast,
-        None if kept_start else best_ckpt,
-        chosen["cer"],
-        evals,
+        choice.model,
+        choice.fast,
+        choice.checkpoint,
+        choice.cer,
+        choice.evals,
         last_iteration,
         resumed_from,
         start_scores.cer if start_scores else None,
-        len(eval_samples),
-        verdict,
+        len(eval_set.samples),
+        choice.verdict,
     )
+
+
+@dataclass
+class Choice:
+    """The model handed back: a checkpoint's export, or START_MODEL kept (checkpoint None)."""
+
+    model: Path
+    fast: Path
+    checkpoint: Path | None
+    cer: float
+    verdict: str
+    evals: list[dict[str, Any]]
+
+
+def choose_and_export(
+    config: TrainConfig,
+    files: starter.StarterFiles,
+    eval_set: select.EvalSet,
+    start_path: Path | None,
+    start_scores: Scores | None,
+    last_iteration: int,
+) -> Choice:
+    """Score the checkpoints, export the best unless START_MODEL reads the eval lines at
+    least as well (then START_MODEL itself is MODEL.traineddata), write the report."""
+    run_dir = config.run_dir
+    evals = select.score_checkpoints(
+        run_dir, config.model_name, files.traineddata, eval_set, last_iteration
+    )
+    best = select.best_checkpoint(evals)
+    if best is None:
+        raise TesskitError(f"lstmtraining wrote no checkpoint in {run_dir / 'checkpoints'}")
+    best_ckpt = run_dir / "checkpoints" / best["checkpoint"]
+    model = run_dir / f"{config.model_name}.traineddata"
+    fast = run_dir / f"{config.model_name}_fast.traineddata"
+    verdict = verdict_line(config, best, start_scores, len(eval_set.samples))
+    if start_path is not None and start_scores and not select.beats_start(best, start_scores):
+        _keep_start_model(start_path, model, fast)
+        chosen = {"model": "start_model", "cer": start_scores.cer, "wer": start_scores.wer}
+        # The report still shows the best checkpoint: what keeping START_MODEL avoided.
+        other = select.score_checkpoint(best_ckpt, files.traineddata, eval_set)
+        checkpoint = None
+    else:
+        export_model(best_ckpt, files.traineddata, model, eval_set.tessdata, False)
+        export_model(best_ckpt, files.traineddata, fast, eval_set.tessdata, True)
+        chosen = {"model": "checkpoint", **best}
+        other = select.score_traineddata(model, eval_set, f"{config.model_name} (exported)")
+        checkpoint = best_ckpt
+    update_manifest(run_dir, best_checkpoint=best, chosen=chosen, verdict=verdict)
+    plot = plot_training(run_dir, run_dir / "report" / "training.png")
+    write_train_report(run_dir / "report", [*filter(None, [start_scores]), other], verdict, plot)
+    return Choice(model, fast, checkpoint, chosen["cer"], verdict, evals)
 
 
 def _scores_record(scores: Scores | None) -> dict[str, Any] | None:
