@@ -48,9 +48,10 @@ from trainer.tools import (
     tool_env,
 )
 
-#: Fine-tuning: 0.001 (replacing the start model's own rates) read 1505's unseen lines 3.0x
-#: better after 1000 iterations on 40 lines, 0.0001 only 1.45x (see bench/quality.py).
-FINE_TUNE_LEARNING_RATE = 0.001
+#: Fine-tuning rate, replacing the start model's own. On 40 lines of book 1505 (fra 25.5 % CER
+#: on 60 unseen lines): 0.0001 -> 17.6 % after 1000 iterations, 0.001 -> 8.5 %, 0.002 -> 7.9 %
+#: already after 600 (bench/quality.py and the commit log have the rest).
+FINE_TUNE_LEARNING_RATE = 0.002
 #: Fine-tuning iterations unless given: this many per training line, within the bounds below.
 FINE_TUNE_ITERATIONS_PER_LINE = 25
 FINE_TUNE_ITERATIONS = (1000, 10000)
