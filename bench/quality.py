@@ -28,7 +28,7 @@ from rich.console import Console
 
 from trainer import dataset
 from trainer.evaluate import ModelRef, evaluate_model
-from trainer.train import DEFAULT_AUGMENT, TrainConfig, run_training
+from trainer.train import TrainConfig, run_training
 
 from fixtures import SHARED, float_tessdata
 
@@ -40,13 +40,13 @@ class Setting:
     name: str
     learning_rate: float | None
     max_iterations: int | None
-    augment: int
+    augment: int | None
 
     @classmethod
     def parse(cls, spec: str) -> Setting:
         name, _, value = spec.partition("=")
         if value in ("", "default"):
-            return cls(name, None, None, DEFAULT_AUGMENT)
+            return cls(name, None, None, None)
         lr, iterations, augment = value.split(":")
         return cls(name, float(lr), int(iterations), int(augment))
 
@@ -123,7 +123,7 @@ def main() -> None:
     shutil.rmtree(args.out / "tessdata", ignore_errors=True)
     tessdata = float_tessdata(args.out)
     print(f"{'setting':>10} {'book':>5} {'base %':>8} {'tuned %':>8} {'factor':>7} {'min':>6}")
-    jobs = [(book, setting) for setting in settings for book in books]
+    jobs = [(book, setting) for book in books for setting in settings]
     with ThreadPoolExecutor(max_workers=args.parallel) as pool:
         rows = list(pool.map(lambda j: one_book(j[0], j[1], args, tessdata, args.out), jobs))
     for setting in settings:

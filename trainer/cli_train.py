@@ -11,13 +11,14 @@ from trainer.dictionaries import UserLists
 from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError
 from trainer.train import (
-    DEFAULT_AUGMENT,
+    AUGMENT_SMALL,
     FINE_TUNE_ITERATIONS,
     FINE_TUNE_ITERATIONS_PER_LINE,
     FINE_TUNE_LEARNING_RATE,
     MIN_EVAL_LINES,
     SCRATCH_ITERATIONS,
     SCRATCH_LEARNING_RATE,
+    SMALL_SET_LINES,
     TrainConfig,
     run_training,
 )
@@ -118,9 +119,10 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
 @click.option(
     "--augment",
     type=int,
-    default=DEFAULT_AUGMENT,
+    default=None,
     help="randomised copies of every training line (rotation, shear, scale, stroke, blur, "
-    "noise); eval lines are never augmented",
+    f"noise); eval lines are never augmented [default: {AUGMENT_SMALL} under "
+    f"{SMALL_SET_LINES} lines, else 0]",
 )
 @click.option(
     "--wordlist",
@@ -200,7 +202,7 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         fresh=bool(options["fresh"]),
         show_progress=not no_progress,
         eval_data=options["eval_data"],
-        augment=int(options["augment"]),
+        augment=options["augment"],
         dictionaries=UserLists(
             options["wordlist"],
             options["punc"],

@@ -56,8 +56,10 @@ FINE_TUNE_LEARNING_RATE = 0.002
 FINE_TUNE_ITERATIONS_PER_LINE = 25
 FINE_TUNE_ITERATIONS = (1000, 10000)
 SCRATCH_ITERATIONS = 10000
-#: Augmented copies per training line by default.
-DEFAULT_AUGMENT = 0
+#: Augmented copies per training line unless --augment is given: AUGMENT_SMALL for sets of
+#: fewer than SMALL_SET_LINES lines, none for larger ones (they vary enough by themselves).
+AUGMENT_SMALL = 2
+SMALL_SET_LINES = 100
 SCRATCH_LEARNING_RATE = 0.002
 #: Settings that make an existing checkpoint incompatible with the requested run.
 RESUME_KEYS = (
@@ -107,7 +109,7 @@ class TrainConfig:
     fresh: bool = False
     show_progress: bool = True
     eval_data: Path | None = None
-    augment: int = DEFAULT_AUGMENT
+    augment: int | None = None
     dictionaries: dictionaries.UserLists = field(default_factory=dictionaries.UserLists)
 
     @property
@@ -125,6 +127,11 @@ class TrainConfig:
             return SCRATCH_ITERATIONS
         low, high = FINE_TUNE_ITERATIONS
         return min(high, max(low, FINE_TUNE_ITERATIONS_PER_LINE * train_lines))
+
+    def effective_augment(self, lines: int) -> int:
+        if self.augment is not None:
+            return self.augment
+        return AUGMENT_SMALL if lines < SMALL_SET_LINES else 0
 
     def effective_learning_rate(self) -> float:
         if self.learning_rate is not None:
@@ -429,7 +436,7 @@ def _settings(
         "seed": config.seed,
         "dataset_hash": dataset.dataset_hash(samples),
         "eval_hash": dataset.dataset_hash(given_eval) if given_eval else "",
-        "augment": config.augment,
+        "augment": config.effective_augment(len(samples)),
         "learning_rate": config.effective_learning_rate(),
         "learning_rate_reset": bool(config.start_model),
         "target_error_rate": config.target_error_rate,
@@ -450,7 +457,10 @@ def _prepare_lines(
     train_samples, eval_samples = split_lines(samples, given_eval, config.ratio_train, config.seed)
     # Augmented copies are made from training lines only: eval lines stay as recorded.
     trained_on = train_samples + augment.augmented_samples(
-        train_samples, config.augment, config.seed, config.output_dir.resolve() / ".cache"
+        train_samples,
+        config.effective_augment(len(samples)),
+        config.seed,
+        config.output_dir.resolve() / ".cache",
     )
     train_lstmf, eval_lstmf = _build_all_lstmf(
         config, tessdata, console, [trained_on, eval_samples]

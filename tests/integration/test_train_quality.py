@@ -12,7 +12,7 @@ from trainer import dataset, starter
 from trainer.dictionaries import UserLists
 from trainer.manifest import sha256_file
 from trainer.tools import TesskitError, find_tool, run, tool_env
-from trainer.train import FINE_TUNE_LEARNING_RATE, TrainConfig, run_training
+from trainer.train import AUGMENT_SMALL, FINE_TUNE_LEARNING_RATE, TrainConfig, run_training
 
 from conftest import tree_digest
 
@@ -161,7 +161,8 @@ def test_eval_data_dir_is_the_eval_side(
         )
     )
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
-    assert manifest["split"] == {"train": 6, "augmented": 0, "eval": 5}
+    # A small set gets AUGMENT_SMALL copies of each training line by default, never of eval.
+    assert manifest["split"] == {"train": 6, "augmented": 6 * AUGMENT_SMALL, "eval": 5}
     assert result.eval_lines == 5 and " on 5 eval lines" in result.verdict
 
 
