@@ -10,6 +10,12 @@ Each --setting runs every book once: NAME=default (tesskit train's defaults) or
 NAME=lr:ITERATIONS:AUGMENT, e.g. old=0.0001:3000:0 (lr "own" is not possible: fine-tuning
 now always resets the rate). Books run --parallel at a time, each with one core.
 
+Measured 2026-11-26 on the shared 2-core machine (fra 25-33 % CER on most books):
+  new defaults (lr 0.002, 1000 it, --augment 2): 1476 27.85 -> 3.71 %, 1495 32.22 -> 6.23,
+  1505 25.52 -> 5.97, 1572 12.68 -> 1.67; median 6.34x, slowest 4.9 min; unseen books
+  1488 6.18x, 1500 6.75x, 1509 3.04x. Same without augmentation: median 5.63x. The code
+  before (lr not reset, lstmeval choice, no dictionaries), 1000 it: median 2.36x.
+
 Usage: python bench/quality.py [--books 1476,1495,1505,1572] [--setting new=default]
        [--parallel 2] [--out /tmp/tesskit-quality]
 """
