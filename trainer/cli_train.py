@@ -8,10 +8,22 @@ import click
 from rich.console import Console
 
 from trainer.boxes import BOX_FORMATS
+from trainer.dictionaries import UserLists
 from trainer.names import MODEL_NAME
 from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError
-from trainer.train import TrainConfig, run_training
+from trainer.train import (
+    AUGMENT_SMALL,
+    FINE_TUNE_ITERATIONS,
+    FINE_TUNE_ITERATIONS_PER_LINE,
+    FINE_TUNE_LEARNING_RATE,
+    MIN_EVAL_LINES,
+    SCRATCH_ITERATIONS,
+    SCRATCH_LEARNING_RATE,
+    SMALL_SET_LINES,
+    TrainConfig,
+    run_training,
+)
 
 #: tesstrain variable -> click option it sets. Paste `make training` lines as-is; values
 #: are converted and range-checked by that option's own type.
@@ -74,7 +86,13 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "--tessdata", type=click.Path(path_type=Path), help="tessdata dir [default: $TESSDATA_PREFIX]"
 )
 @click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
-@click.option("--max-iterations", type=click.IntRange(min=1), default=10000)
+@click.option(
+    "--max-iterations",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"[default: fine-tuning {FINE_TUNE_ITERATIONS_PER_LINE} per training line, "
+    f"{FINE_TUNE_ITERATIONS[0]}-{FINE_TUNE_ITERATIONS[1]}; from scratch {SCRATCH_ITERATIONS}]",
+)
 @click.option(
     "--epochs",
     type=click.IntRange(min=1),
@@ -85,7 +103,8 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "--learning-rate",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="[default: 0.0001 fine-tuning, 0.002 from scratch]",
+    help=f"[default: {FINE_TUNE_LEARNING_RATE} fine-tuning (it replaces the start model's "
+    f"own rates), {SCRATCH_LEARNING_RATE} from scratch]",
 )
 @click.option(
     "--psm", type=click.IntRange(0, 13), default=13, help="page segmentation mode for lstmf"
@@ -94,7 +113,44 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "--ratio-train",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=0.9,
-    help="share of the lines to train on; the rest is the eval split",
+    help=f"share of lines to train on; the rest (at least {MIN_EVAL_LINES}, at most a "
+    "quarter) choose the model handed back",
+)
+@click.option(
+    "--eval-data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="separate folder of eval lines (NAME.png + NAME.gt.txt): train on all of --data, "
+    "choose the model on these",
+)
+@click.option(
+    "--augment",
+    type=click.IntRange(min=0),
+    default=None,
+    help="randomised copies of every training line (rotation, shear, scale, stroke, blur, "
+    f"noise); eval lines are never augmented [default: {AUGMENT_SMALL} under "
+    f"{SMALL_SET_LINES} lines, else 0]",
+)
+@click.option(
+    "--wordlist",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="words to add to the dictionary (one per line)",
+)
+@click.option(
+    "--punc",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="punctuation patterns to add (needed for a dictionary if START_MODEL has none)",
+)
+@click.option(
+    "--numbers", type=click.Path(path_type=Path), default=None, help="number patterns to add"
+)
+@click.option(
+    "--no-dictionaries",
+    is_flag=True,
+    help="build the model without word/punc/number dictionaries "
+    "[default: keep START_MODEL's and add --wordlist/--punc/--numbers]",
 )
 @click.option(
     "--target-error-rate",
@@ -148,7 +204,7 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         start_model=str(options["start_model"]) if options["start_model"] else None,
         tessdata=options["tessdata"],
         output_dir=Path(str(options["output_dir"])),
-        max_iterations=int(options["max_iterations"]),
+        max_iterations=options["max_iterations"],
         epochs=options["epochs"],
         learning_rate=options["learning_rate"],
         psm=int(options["psm"]),
@@ -161,6 +217,14 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         fresh=bool(options["fresh"]),
         box_format=str(options["box_format"]),
         show_progress=not no_progress,
+        eval_data=options["eval_data"],
+        augment=options["augment"],
+        dictionaries=UserLists(
+            options["wordlist"],
+            options["punc"],
+            options["numbers"],
+            enabled=not options["no_dictionaries"],
+        ),
     )
     console = Console(stderr=True)
     try:
@@ -178,6 +242,6 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
     else:
         status = "done"
     console.print(
-        f"[green]{status}[/green]: best checkpoint {result.best_checkpoint.name} "
-        f"eval CER {result.best_eval_cer:.2f}%\n  {result.model}\n  {result.fast_model}"
+        f"[green]{status}[/green]: {result.verdict}\n  {result.model}\n  "
+        f"{result.fast_model}\n  report: {result.run_dir / 'report' / 'report.html'}"
     )

@@ -19,12 +19,26 @@ def scores_table_md(scores: Sequence[Scores]) -> str:
     return "\n".join(rows)
 
 
+def write_train_report(
+    out_dir: Path, scores: Sequence[Scores], verdict: str, plot: Path | None
+) -> tuple[Path, Path]:
+    """``train``'s report on its eval split: start model vs the chosen (or best) checkpoint."""
+    return write_report(
+        out_dir, scores, plot=plot, title="tesskit training: eval split", verdict=verdict
+    )
+
+
 def write_report(
-    out_dir: Path, scores: Sequence[Scores], worst: int = 10, plot: Path | None = None
+    out_dir: Path,
+    scores: Sequence[Scores],
+    worst: int = 10,
+    plot: Path | None = None,
+    title: str = "tesskit evaluation",
+    verdict: str = "",
 ) -> tuple[Path, Path]:
     """Write report.md and report.json into ``out_dir``; returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    md = ["# tesskit evaluation", "", scores_table_md(scores), ""]
+    md = [f"# {title}", "", *([verdict, ""] if verdict else []), scores_table_md(scores), ""]
     if plot is not None:
         md += [f"![training curves]({plot.name})", ""]
     for s in scores:
@@ -44,6 +58,7 @@ def write_report(
     write_json_atomic(
         json_path,
         {
+            **({"verdict": verdict} if verdict else {}),
             "models": [
                 {
                     "model": s.model,
@@ -64,7 +79,21 @@ def plot_training(
     run_dir: Path, dest: Path, baseline: tuple[str, float] | None = None
 ) -> Path | None:
     """Train BCER per progress line and eval CER per checkpoint, the exported one marked;
-    ``baseline`` (label, CER %) drawn as a horizontal line, e.g. the start model's CER."""
+    ``baseline`` (label, CER %) drawn as a horizontal line, e.g. a model scored by
+    ``tesskit eval`` on other lines than the run's eval split."""
+    fig = training_figure(run_dir, baseline)
+    if fig is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(dest)
+    plt.close(fig)
+    return dest
+
+
+def training_figure(run_dir: Path, baseline: tuple[str, float] | None = None) -> Any:
+    """The matplotlib Figure of plot_training (None without progress or evals)."""
     progress_path, evals_path = run_dir / "progress.json", run_dir / "evals.json"
     if not progress_path.is_file() and not evals_path.is_file():
         return None
@@ -77,24 +106,58 @@ def plot_training(
         json.loads(progress_path.read_text()) if progress_path.is_file() else []
     )
     evals: list[dict[str, Any]] = json.loads(evals_path.read_text()) if evals_path.is_file() else []
-    chosen = read_manifest(run_dir).get("best_checkpoint") or {}
+    manifest = read_manifest(run_dir)
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     if progress:
         ax.plot(
             [p["training_iteration"] for p in progress],
             [p["bcer_train"] for p in progress],
+            ".-",
             label="train BCER (lstmtraining)",
             color="tab:blue",
         )
     if evals:
+        iterations = [e["iteration"] for e in evals]
         ax.plot(
-            [e["iteration"] for e in evals],
+            iterations,
             [e["cer"] for e in evals],
             "o-",
-            label="eval CER per checkpoint (lstmeval)",
+            label="eval CER (tesseract)",
             color="tab:orange",
         )
-    if chosen:
+        bcer = [
+            (e["iteration"], e["lstmeval_bcer"])
+            for e in evals
+            if e.get("lstmeval_bcer") is not None
+        ]
+        if bcer:
+            ax.plot(*zip(*bcer), "x:", label="eval BCER (lstmeval)", color="tab:gray")
+    _mark_choice(ax, manifest)
+    if baseline:
+        label, cer = baseline
+        ax.axhline(cer, color="tab:gray", linestyle="-.", label=f"{label}: {cer:.2f}%")
+    ax.set_xlim(left=-0.02 * max([1, *(e["iteration"] for e in evals)]))
+    ax.set_xlabel("training iteration")
+    ax.set_ylabel("character error rate (%)")
+    ax.set_title(f"{run_dir.name}: training curves")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def _mark_choice(ax: Any, manifest: dict[str, Any]) -> None:
+    """The start model's eval CER as a line, and a star on the model handed back."""
+    start = manifest.get("start_model_eval")
+    if start:
+        ax.axhline(
+            start["cer"],
+            color="tab:green",
+            linestyle="--",
+            label=f"start model eval CER ({start['cer']:.2f}%)",
+        )
+    chosen = manifest.get("chosen") or {}
+    if chosen.get("model") == "checkpoint":
         ax.plot(
             [chosen["iteration"]],
             [chosen["cer"]],
@@ -104,16 +167,13 @@ def plot_training(
             linestyle="none",
             label=f"exported: {chosen['checkpoint']} ({chosen['cer']:.2f}%)",
         )
-    if baseline:
-        label, cer = baseline
-        ax.axhline(cer, color="tab:gray", linestyle="--", label=f"{label}: {cer:.2f}%")
-    ax.set_xlabel("training iteration")
-    ax.set_ylabel("character error rate (%)")
-    ax.set_title(f"{run_dir.name}: training curves")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(dest)
-    plt.close(fig)
-    return dest
+    elif chosen:
+        ax.plot(
+            [0],
+            [chosen["cer"]],
+            marker="*",
+            markersize=16,
+            color="tab:red",
+            linestyle="none",
+            label=f"kept the start model ({chosen['cer']:.2f}%)",
+        )

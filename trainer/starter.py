@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from trainer import dictionaries
 from trainer.dataset import Sample
 from trainer.tools import TesskitError, find_tool, run, tool_env
 
@@ -25,6 +26,8 @@ class StarterFiles:
     traineddata: Path
     start_lstm: Path | None
     start_traineddata: Path | None
+    #: combine_lang_model option (words/puncs/numbers) -> the list the dictionary came from.
+    dictionaries: dict[str, Path]
 
 
 def resolve_langdata(explicit: Path | None, tessdata: Path) -> Path:
@@ -60,8 +63,14 @@ def build_starter(
     langdata: Path,
     tessdata: Path,
     norm_mode: int = 1,
+    user_lists: dictionaries.UserLists | None = None,
 ) -> StarterFiles:
-    """Write unicharset and ``MODEL.traineddata`` into ``starter_dir`` (regenerated each run)."""
+    """Write unicharset and ``MODEL.traineddata`` into ``starter_dir`` (regenerated each run).
+
+    The start model's dictionaries are carried over and ``user_lists`` added, unless
+    ``user_lists.enabled`` is false.
+    """
+    user_lists = user_lists or dictionaries.UserLists()
     starter_dir.mkdir(parents=True, exist_ok=True)
     env = tool_env(tessdata)
     all_gt = starter_dir / "all-gt.txt"
@@ -81,6 +90,7 @@ def build_starter(
     )
     unicharset = starter_dir / "unicharset"
     start_lstm = None
+    start_lists: dict[str, Path] = {}
     if start_model is not None:
         prefix = starter_dir / "start"
         run([find_tool("combine_tessdata"), "-u", start_model, f"{prefix}."], env=env)
@@ -89,8 +99,11 @@ def build_starter(
         if not start_lstm.is_file() or not start_unicharset.is_file():
             raise TesskitError(f"{start_model} has no LSTM model to fine-tune")
         run([find_tool("merge_unicharsets"), start_unicharset, own, unicharset], env=env)
+        if user_lists.enabled:
+            start_lists = dictionaries.start_model_lists(prefix, starter_dir, tessdata)
     else:
         unicharset.write_bytes(own.read_bytes())
+    lists = dictionaries.merged_lists(start_lists, user_lists, starter_dir)
     run(
         [
             find_tool("combine_lang_model"),
@@ -102,10 +115,12 @@ def build_starter(
             starter_dir,
             "--lang",
             model_name,
+            *(arg for kind, path in lists.items() for arg in (f"--{kind}", path)),
         ],
         env=env,
+        timeout=1800,
     )
     traineddata = starter_dir / model_name / f"{model_name}.traineddata"
     if not traineddata.is_file():
         raise TesskitError(f"combine_lang_model wrote no {traineddata}")
-    return StarterFiles(unicharset, traineddata, start_lstm, start_model)
+    return StarterFiles(unicharset, traineddata, start_lstm, start_model, lists)

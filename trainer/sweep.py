@@ -103,7 +103,8 @@ def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, An
     # A run that failed this time may have left the manifest and model of an earlier
     # attempt: only one that ended well now, with a finished manifest, is ranked.
     finished = code == 0 and manifest.get("status") == "finished"
-    best = (manifest.get("best_checkpoint") or {}) if finished else {}
+    # What the run handed back: a checkpoint, or its START_MODEL when none beat it.
+    best = (manifest.get("chosen") or manifest.get("best_checkpoint") or {}) if finished else {}
     return {
         "name": run.name,
         "learning_rate": run.learning_rate,

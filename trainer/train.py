@@ -9,10 +9,9 @@ deterministic, so re-running the same command picks up where it stopped.
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +27,20 @@ from rich.progress import (
 )
 from rich.table import Column
 
-from trainer import dataset, lstmf, progress, rundir, starter
+from trainer import augment, dataset, dictionaries, lstmf, progress, rundir, select, starter
+from trainer.evaluate import Scores
 from trainer.export import export_model
-from trainer.manifest import read_manifest, sha256_file, update_manifest, write_json_atomic
+from trainer.html_report import write_html_report
+from trainer.manifest import (
+    copy_atomic,
+    read_manifest,
+    replacing,
+    sha256_file,
+    update_manifest,
+    write_json_atomic,
+)
 from trainer.names import validate_model_name
-from trainer.report import plot_training
+from trainer.report import plot_training, write_train_report
 from trainer.tools import (
     TesskitError,
     find_tool,
@@ -43,10 +51,33 @@ from trainer.tools import (
     tool_env,
 )
 
-FINE_TUNE_LEARNING_RATE = 0.0001
+#: Fine-tuning rate, replacing the start model's own. On 40 lines of book 1505 (fra 25.5 % CER
+#: on 60 unseen lines): 0.0001 -> 17.6 % after 1000 iterations, 0.001 -> 8.5 %, 0.002 -> 7.9 %
+#: already after 600 (bench/quality.py and the commit log have the rest).
+FINE_TUNE_LEARNING_RATE = 0.002
+#: Fine-tuning iterations unless given: this many per training line, within the bounds below.
+FINE_TUNE_ITERATIONS_PER_LINE = 25
+FINE_TUNE_ITERATIONS = (1000, 10000)
+SCRATCH_ITERATIONS = 10000
+#: Augmented copies per training line unless --augment is given: AUGMENT_SMALL for sets of
+#: fewer than SMALL_SET_LINES lines, none for larger ones (they vary enough by themselves).
+AUGMENT_SMALL = 2
+SMALL_SET_LINES = 100
 SCRATCH_LEARNING_RATE = 0.002
 #: Settings that make an existing checkpoint incompatible with the requested run.
-RESUME_KEYS = ("start_model", "net_spec", "psm", "ratio_train", "seed", "dataset_hash")
+RESUME_KEYS = (
+    "start_model",
+    "net_spec",
+    "psm",
+    "ratio_train",
+    "seed",
+    "dataset_hash",
+    "eval_hash",
+    "augment",
+)
+#: With a split, at least this many eval lines (but never more than a quarter of the data):
+#: the model handed back is chosen on them, and 2-4 lines make that choice a coin toss.
+MIN_EVAL_LINES = 8
 GENERATED = (
     "lists",
     "starter",
@@ -68,7 +99,7 @@ class TrainConfig:
     start_model: str | None = None
     tessdata: Path | None = None
     output_dir: Path = Path("runs")
-    max_iterations: int = 10000
+    max_iterations: int | None = None
     epochs: int | None = None
     learning_rate: float | None = None
     psm: int = 13
@@ -81,10 +112,30 @@ class TrainConfig:
     fresh: bool = False
     show_progress: bool = True
     box_format: str = "line"  # for lines without their own NAME.box (see trainer.boxes)
+    eval_data: Path | None = None
+    augment: int | None = None
+    dictionaries: dictionaries.UserLists = field(default_factory=dictionaries.UserLists)
 
     @property
     def run_dir(self) -> Path:
         return (self.output_dir / self.model_name).resolve()
+
+    def effective_iterations(self, trained_on: int, train_lines: int) -> int:
+        """--epochs (over lines and augmented copies), else --max-iterations, else a default
+        that grows with the recorded lines (copies add variety, not time)."""
+        if self.epochs:
+            return self.epochs * trained_on
+        if self.max_iterations:
+            return self.max_iterations
+        if not self.start_model:
+            return SCRATCH_ITERATIONS
+        low, high = FINE_TUNE_ITERATIONS
+        return min(high, max(low, FINE_TUNE_ITERATIONS_PER_LINE * train_lines))
+
+    def effective_augment(self, lines: int) -> int:
+        if self.augment is not None:
+            return self.augment
+        return AUGMENT_SMALL if lines < SMALL_SET_LINES else 0
 
     def effective_learning_rate(self) -> float:
         if self.learning_rate is not None:
@@ -97,13 +148,17 @@ class TrainResult:
     run_dir: Path
     model: Path
     fast_model: Path
-    best_checkpoint: Path
+    #: None when no checkpoint beat the start model and the start model was kept.
+    best_checkpoint: Path | None
     best_eval_cer: float
     evals: list[dict[str, Any]] = field(default_factory=list)
     iterations: int = 0
     resumed_from: int = 0
     #: Nothing was trained: the same run had finished before and was left untouched.
     already_finished: bool = False
+    start_eval_cer: float | None = None
+    eval_lines: int = 0
+    verdict: str = ""
 
 
 def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
@@ -131,9 +186,15 @@ def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
 
 
 def _already_finished(
-    config: TrainConfig, settings: dict[str, Any], max_iterations: int
+    config: TrainConfig,
+    settings: dict[str, Any],
+    samples: list[dataset.Sample],
+    given_eval: list[dataset.Sample] | None,
 ) -> TrainResult | None:
     """The recorded result when this exact run finished before (its manifest stays as is)."""
+    train = split_lines(samples, given_eval, config.ratio_train, config.seed)[0]
+    copies = config.effective_augment(len(samples))
+    max_iterations = config.effective_iterations(len(train) * (1 + copies), len(train))
     manifest = read_manifest(config.run_dir)
     models = [config.run_dir / name for name in manifest.get("models", {})]
     finished = (
@@ -145,22 +206,26 @@ def _already_finished(
     )
     if not finished:
         return None
-    best = manifest["best_checkpoint"]
+    chosen = manifest["chosen"]
     evals_path = config.run_dir / "evals.json"
+    start = manifest.get("start_model_eval") or {}
     return TrainResult(
         run_dir=config.run_dir,
         model=config.run_dir / f"{config.model_name}.traineddata",
         fast_model=config.run_dir / f"{config.model_name}_fast.traineddata",
-        best_checkpoint=config.run_dir / "checkpoints" / best["checkpoint"],
-        best_eval_cer=best["cer"],
+        best_checkpoint=(
+            config.run_dir / "checkpoints" / chosen["checkpoint"]
+            if chosen.get("model") == "checkpoint"
+            else None
+        ),
+        best_eval_cer=chosen["cer"],
         evals=json.loads(evals_path.read_text()) if evals_path.is_file() else [],
         iterations=int(manifest.get("iterations", 0)),
         already_finished=True,
+        start_eval_cer=start.get("cer"),
+        eval_lines=int(manifest.get("split", {}).get("eval", 0)),
+        verdict=manifest.get("verdict", ""),
     )
-
-
-def _planned_iterations(config: TrainConfig, train_lines: int) -> int:
-    return config.epochs * train_lines if config.epochs else config.max_iterations
 
 
 def _progress_bar(console: Console, enabled: bool) -> Progress:
@@ -238,69 +303,6 @@ def _stream_lstmtraining(
     return records
 
 
-def _checkpoint_iteration(path: Path) -> int:
-    # MODEL_<bcer>_<learning_iteration>_<training_iteration>.checkpoint
-    try:
-        return int(path.stem.rsplit("_", 1)[1])
-    except (IndexError, ValueError):
-        return -1
-
-
-def evaluate_checkpoints(
-    config: TrainConfig,
-    starter_traineddata: Path,
-    eval_list: Path,
-    tessdata: Path,
-    last_iteration: int,
-) -> list[dict[str, Any]]:
-    """lstmeval every checkpoint on the eval split; cached in evals.json by checkpoint sha."""
-    ckpt_dir = config.run_dir / "checkpoints"
-    last = ckpt_dir / f"{config.model_name}_checkpoint"
-    candidates = sorted(ckpt_dir.glob(f"{config.model_name}_*.checkpoint"))
-    # The final checkpoint is usually also saved as MODEL_<bcer>_<li>_<ti>.checkpoint.
-    if last.is_file() and all(_checkpoint_iteration(c) != last_iteration for c in candidates):
-        candidates.append(last)
-    evals_path = config.run_dir / "evals.json"
-    known = (
-        {e["sha256"]: e for e in json.loads(evals_path.read_text())} if evals_path.is_file() else {}
-    )
-
-    def one(path: Path) -> dict[str, Any]:
-        digest = sha256_file(path)
-        if digest in known:
-            return known[digest]
-        proc = run(
-            [
-                find_tool("lstmeval"),
-                "--model",
-                path,
-                "--traineddata",
-                starter_traineddata,
-                "--eval_listfile",
-                eval_list,
-            ],
-            env=tool_env(tessdata),
-            timeout=3600,
-        )
-        scores = progress.parse_eval(proc.stdout + proc.stderr)
-        if scores is None:
-            raise TesskitError(f"lstmeval printed no BCER for {path}")
-        iteration = last_iteration if path == last else _checkpoint_iteration(path)
-        return {
-            "checkpoint": path.name,
-            "iteration": iteration,
-            "cer": scores[0],
-            "wer": scores[1],
-            "sha256": digest,
-        }
-
-    with ThreadPoolExecutor(max_workers=config.jobs or os.cpu_count() or 1) as pool:
-        evals = list(pool.map(one, candidates))
-    evals.sort(key=lambda e: e["iteration"])
-    write_json_atomic(evals_path, evals)
-    return evals
-
-
 def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
     """START_MODEL's traineddata, checked to be a float model (None: from scratch)."""
     if not start_model:
@@ -323,46 +325,237 @@ def _config_record(config: TrainConfig) -> dict[str, Any]:
     return record
 
 
-def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
-    validate_model_name(config.model_name)
-    console = console or Console(stderr=True)
-    started = time.monotonic()
-    timings: dict[str, float] = {}
-    tessdata = resolve_tessdata(config.tessdata)
-    samples, lonely_images, lonely_gts = dataset.discover(config.data_dir)
+def load_samples(data_dir: Path) -> list[dataset.Sample]:
+    """The valid line pairs of ``data_dir``; any error stops the run before anything is written."""
+    samples, lonely_images, lonely_gts = dataset.discover(data_dir)
     report = dataset.validate(samples, lonely_images, lonely_gts)
     if report.errors:
         raise TesskitError(
-            f"{len(report.errors)} problems in {config.data_dir}:\n  "
+            f"{len(report.errors)} problems in {data_dir}:\n  "
             + "\n  ".join(str(i) for i in report.errors[:15]),
-            f"run `tesskit dataset check {config.data_dir}` for the full table",
+            f"run `tesskit dataset check {data_dir}` for the full table",
         )
-    if len(samples) < 2:
+    return samples
+
+
+def split_lines(
+    samples: list[dataset.Sample],
+    eval_samples: list[dataset.Sample] | None,
+    ratio_train: float,
+    seed: int,
+) -> tuple[list[dataset.Sample], list[dataset.Sample]]:
+    """(train, eval): all lines and ``eval_samples`` when given, else a seeded split that
+    keeps at least MIN_EVAL_LINES for eval (never more than a quarter of the lines)."""
+    if eval_samples is not None:
+        return list(samples), list(eval_samples)
+    train, held = dataset.split(samples, ratio_train, seed)
+    wanted = min(MIN_EVAL_LINES, len(samples) // 4)
+    if len(held) < wanted:
+        train, held = dataset.split(samples, 1 - wanted / len(samples), seed)
+    return train, held
+
+
+def _check_eval_dir(config: TrainConfig) -> None:
+    if config.eval_data is None:
+        return
+    data, held = config.data_dir.resolve(), config.eval_data.resolve()
+    if not held.is_dir():
+        raise TesskitError(f"eval folder {held} does not exist", "pass --eval-data DIR")
+    if held == data or data in held.parents or held in data.parents:
         raise TesskitError(
-            f"{config.data_dir} has {len(samples)} usable lines; need at least 2",
-            "add NAME.png + NAME.gt.txt pairs",
+            f"--eval-data {held} overlaps --data {data}: eval lines would be trained on",
+            "keep the eval lines in a folder of their own, outside the training data",
         )
-    start_path = find_start_model(config.start_model, tessdata)
-    langdata = starter.resolve_langdata(config.langdata, tessdata)
-    settings = {
+
+
+def _build_all_lstmf(
+    config: TrainConfig,
+    tessdata: Path,
+    console: Console,
+    groups: list[list[dataset.Sample]],
+) -> list[list[Path]]:
+    """lstmf of each group of samples (groups may reuse names: train and --eval-data)."""
+    out: list[list[Path]] = []
+    with _progress_bar(console, config.show_progress) as bar:
+        task = bar.add_task("lstmf", total=sum(map(len, groups)), stats="")
+        offset = 0
+        for group in groups:
+            paths = lstmf.build_lstmf(
+                group,
+                config.output_dir.resolve() / ".cache" / "lstmf",
+                tessdata,
+                config.psm,
+                config.jobs,
+                lang=config.start_model or None,
+                on_progress=lambda done, _total, base=offset: bar.update(
+                    task, completed=base + done
+                ),
+                box_format=config.box_format,
+            )
+            out.append([paths[s.name] for s in group])
+            offset += len(group)
+    return out
+
+
+def _lstmtraining_args(
+    config: TrainConfig,
+    files: starter.StarterFiles,
+    train_list: Path,
+    eval_list: Path,
+    max_iterations: int,
+) -> list[str]:
+    args = [
+        str(find_tool("lstmtraining")),
+        "--traineddata",
+        str(files.traineddata),
+        "--model_output",
+        str(config.run_dir / "checkpoints" / config.model_name),
+        "--learning_rate",
+        str(config.effective_learning_rate()),
+        "--train_listfile",
+        str(train_list),
+        "--eval_listfile",
+        str(eval_list),
+        "--max_iterations",
+        str(max_iterations),
+        "--target_error_rate",
+        str(config.target_error_rate),
+    ]
+    if files.start_lstm is not None:
+        args += ["--continue_from", str(files.start_lstm), "--old_traineddata"]
+        # Without --reset_learning_rate lstmtraining keeps the start model's own stored
+        # rates and ignores --learning_rate: the rate recorded in the manifest would be a lie.
+        args += [str(files.start_traineddata), "--reset_learning_rate"]
+    else:
+        args += ["--net_spec", starter.net_spec_for(config.net_spec, files.unicharset)]
+    return args
+
+
+def _split_line(
+    config: TrainConfig,
+    train: list[dataset.Sample],
+    trained_on: list[dataset.Sample],
+    held: list[dataset.Sample],
+) -> str:
+    extra = (
+        f" (+{len(trained_on) - len(train)} augmented copies)"
+        if len(trained_on) > len(train)
+        else ""
+    )
+    source = (
+        f"from {config.eval_data}"
+        if config.eval_data
+        else f"held out of {config.data_dir} (--ratio-train {config.ratio_train}, but at "
+        f"least {MIN_EVAL_LINES} or a quarter of the lines)"
+    )
+    return f"{len(train)} training lines{extra}; {len(held)} eval lines {source}"
+
+
+def _keep_start_model(start: Path, model: Path, fast: Path) -> None:
+    """The start model unchanged (same bytes) as MODEL, and its integer form as MODEL_fast."""
+    copy_atomic(start, model)
+    with replacing(fast) as partial:
+        shutil.copyfile(start, partial)
+        run([find_tool("combine_tessdata"), "-c", partial], timeout=600)
+
+
+def verdict_line(
+    config: TrainConfig, best: dict[str, Any] | None, start: Scores | None, lines: int
+) -> str:
+    if start is None:
+        assert best is not None
+        return f"chose {best['checkpoint']}: CER {best['cer']:.2f} % on {lines} eval lines"
+    name = config.start_model
+    if not select.beats_start(best, start):
+        best_cer = f"{best['cer']:.2f} %" if best else "none"
+        return (
+            f"no checkpoint beat START_MODEL {name} on {lines} eval lines "
+            f"(CER {start.cer:.2f} % vs best {best_cer}); keeping {name}"
+        )
+    assert best is not None
+    return (
+        f"{best['checkpoint']} beat START_MODEL {name} on {lines} eval lines: "
+        f"CER {start.cer:.2f} % -> {best['cer']:.2f} %"
+    )
+
+
+def _settings(
+    config: TrainConfig, samples: list[dataset.Sample], given_eval: list[dataset.Sample] | None
+) -> dict[str, Any]:
+    """What the run is, as recorded in the manifest (RESUME_KEYS of it must match to resume)."""
+    return {
         "start_model": config.start_model or "",
         "net_spec": "" if config.start_model else config.net_spec,
         "psm": config.psm,
         "ratio_train": config.ratio_train,
         "seed": config.seed,
         "dataset_hash": dataset.dataset_hash(samples),
+        "eval_hash": dataset.dataset_hash(given_eval) if given_eval else "",
+        "augment": config.effective_augment(len(samples)),
         "learning_rate": config.effective_learning_rate(),
+        "learning_rate_reset": bool(config.start_model),
         "target_error_rate": config.target_error_rate,
         "box_format": config.box_format,
+        "dictionaries": config.dictionaries.enabled,
     }
+
+
+def _prepare_lines(
+    config: TrainConfig,
+    tessdata: Path,
+    console: Console,
+    samples: list[dataset.Sample],
+    given_eval: list[dataset.Sample] | None,
+) -> tuple[list[dataset.Sample], list[dataset.Sample], select.EvalSet]:
+    """Split, augment the training side, make lstmf and the list files.
+
+    Returns (training lines, training lines + augmented copies, the eval set)."""
+    train_samples, eval_samples = split_lines(samples, given_eval, config.ratio_train, config.seed)
+    # Augmented copies are made from training lines only: eval lines stay as recorded.
+    trained_on = train_samples + augment.augmented_samples(
+        train_samples,
+        config.effective_augment(len(samples)),
+        config.seed,
+        config.output_dir.resolve() / ".cache",
+    )
+    train_lstmf, eval_lstmf = _build_all_lstmf(
+        config, tessdata, console, [trained_on, eval_samples]
+    )
+    console.print(_split_line(config, train_samples, trained_on, eval_samples))
+    lists = config.run_dir / "lists"
+    train_list, eval_list = lists / "train.txt", lists / "eval.txt"
+    train_list.write_text("".join(f"{p}\n" for p in train_lstmf))
+    eval_list.write_text("".join(f"{p}\n" for p in eval_lstmf))
+    eval_set = select.EvalSet(eval_samples, eval_list, tessdata, config.psm, config.jobs)
+    return train_samples, trained_on, eval_set
+
+
+def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
+    validate_model_name(config.model_name)
+    console = console or Console(stderr=True)
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    tessdata = resolve_tessdata(config.tessdata)
+    samples = load_samples(config.data_dir)
+    _check_eval_dir(config)
+    given_eval = load_samples(config.eval_data) if config.eval_data else None
+    if given_eval == []:
+        raise TesskitError(
+            f"--eval-data {config.eval_data} has no usable lines",
+            "add NAME.png + NAME.gt.txt pairs",
+        )
+    if len(samples) < (1 if given_eval else 2):
+        raise TesskitError(
+            f"{config.data_dir} has {len(samples)} usable lines; need at least 2",
+            "add NAME.png + NAME.gt.txt pairs",
+        )
+    dictionaries.check_user_lists(config.dictionaries)
+    start_path = find_start_model(config.start_model, tessdata)
+    langdata = starter.resolve_langdata(config.langdata, tessdata)
+    settings = _settings(config, samples, given_eval)
     resumed_from = _prepare_run_dir(config, settings)
     run_dir = config.run_dir
-    train_lines = len(dataset.split(samples, config.ratio_train, config.seed)[0])
-    done_before = (
-        None
-        if config.fresh
-        else _already_finished(config, settings, _planned_iterations(config, train_lines))
-    )
+    done_before = None if config.fresh else _already_finished(config, settings, samples, given_eval)
     if done_before is not None:
         return done_before
     update_manifest(
@@ -376,70 +569,51 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         start_model_path=str(start_path) if start_path else None,
         start_model_sha256=sha256_file(start_path) if start_path else None,
         data_dir=str(config.data_dir.resolve()),
+        eval_data_dir=str(config.eval_data.resolve()) if config.eval_data else None,
         lines=len(samples),
     )
 
     t0 = time.monotonic()
-    with _progress_bar(console, config.show_progress) as bar:
-        task = bar.add_task("lstmf", total=len(samples), stats="")
-        lstmf_paths = lstmf.build_lstmf(
-            samples,
-            config.output_dir.resolve() / ".cache" / "lstmf",
-            tessdata,
-            config.psm,
-            config.jobs,
-            lang=config.start_model or None,
-            on_progress=lambda done, total: bar.update(task, completed=done),
-            box_format=config.box_format,
-        )
+    train_samples, trained_on, eval_set = _prepare_lines(
+        config, tessdata, console, samples, given_eval
+    )
     timings["lstmf_s"] = round(time.monotonic() - t0, 2)
-
-    train_samples, eval_samples = dataset.split(samples, config.ratio_train, config.seed)
-    lists = run_dir / "lists"
-    train_list, eval_list = lists / "train.txt", lists / "eval.txt"
-    train_list.write_text("".join(f"{lstmf_paths[s.name]}\n" for s in train_samples))
-    eval_list.write_text("".join(f"{lstmf_paths[s.name]}\n" for s in eval_samples))
-
+    eval_samples = eval_set.samples
     t0 = time.monotonic()
     files = starter.build_starter(
-        run_dir / "starter", config.model_name, samples, start_path, langdata, tessdata
+        run_dir / "starter",
+        config.model_name,
+        [*samples, *(given_eval or [])],
+        start_path,
+        langdata,
+        tessdata,
+        user_lists=config.dictionaries,
     )
     timings["starter_s"] = round(time.monotonic() - t0, 2)
 
-    max_iterations = _planned_iterations(config, len(train_samples))
-    model_output = run_dir / "checkpoints" / config.model_name
-    args = [
-        str(find_tool("lstmtraining")),
-        "--traineddata",
-        str(files.traineddata),
-        "--model_output",
-        str(model_output),
-        "--learning_rate",
-        str(config.effective_learning_rate()),
-        "--train_listfile",
-        str(train_list),
-        "--eval_listfile",
-        str(eval_list),
-        "--max_iterations",
-        str(max_iterations),
-        "--target_error_rate",
-        str(config.target_error_rate),
-    ]
-    if files.start_lstm is not None:
-        args += ["--continue_from", str(files.start_lstm), "--old_traineddata", str(start_path)]
-        # Continuing from a model, lstmtraining keeps that model's own learning rates unless
-        # told to reset them: without this an explicit --learning-rate (every sweep run's)
-        # would change nothing. The default stays the start model's rates, as in tesstrain.
-        if config.learning_rate is not None:
-            args.append("--reset_learning_rate")
-    else:
-        args += ["--net_spec", starter.net_spec_for(config.net_spec, files.unicharset)]
+    t0 = time.monotonic()
+    start_scores = (
+        select.score_traineddata(start_path, eval_set, f"{config.start_model} (start model)")
+        if start_path
+        else None
+    )
+    timings["start_model_eval_s"] = round(time.monotonic() - t0, 2)
+
+    max_iterations = config.effective_iterations(len(trained_on), len(train_samples))
     update_manifest(
         run_dir,
         status="training",
         max_iterations=max_iterations,
-        split={"train": len(train_samples), "eval": len(eval_samples)},
+        split={
+            "train": len(train_samples),
+            "augmented": len(trained_on) - len(train_samples),
+            "eval": len(eval_samples),
+        },
+        dictionaries=sorted(files.dictionaries),
+        start_model_eval=_scores_record(start_scores),
     )
+    train_list = config.run_dir / "lists" / "train.txt"
+    args = _lstmtraining_args(config, files, train_list, eval_set.lstmf_list, max_iterations)
     t0 = time.monotonic()
     try:
         records = _stream_lstmtraining(
@@ -452,34 +626,92 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     last_iteration = records[-1]["training_iteration"] if records else max_iterations
 
     t0 = time.monotonic()
-    evals = evaluate_checkpoints(config, files.traineddata, eval_list, tessdata, last_iteration)
-    if not evals:
-        raise TesskitError(f"lstmtraining wrote no checkpoint in {run_dir / 'checkpoints'}")
-    best = min(evals, key=lambda e: (e["cer"], -e["iteration"]))
-    timings["eval_s"] = round(time.monotonic() - t0, 2)
-
-    best_ckpt = run_dir / "checkpoints" / best["checkpoint"]
-    model = export_model(
-        best_ckpt, files.traineddata, run_dir / f"{config.model_name}.traineddata", tessdata, False
-    )
-    fast = export_model(
-        best_ckpt,
-        files.traineddata,
-        run_dir / f"{config.model_name}_fast.traineddata",
-        tessdata,
-        True,
-    )
-    plot_training(run_dir, run_dir / "report" / "training.png")
+    choice = choose_and_export(config, files, eval_set, start_path, start_scores, last_iteration)
+    timings["select_export_s"] = round(time.monotonic() - t0, 2)
     timings["total_s"] = round(time.monotonic() - started, 2)
     update_manifest(
         run_dir,
         status="finished",
         timings=timings,
         iterations=last_iteration,
-        best_checkpoint=best,
         resumed_from=resumed_from,
-        models={p.name: sha256_file(p) for p in (model, fast)},
+        models={p.name: sha256_file(p) for p in (choice.model, choice.fast)},
     )
     return TrainResult(
-        run_dir, model, fast, best_ckpt, best["cer"], evals, last_iteration, resumed_from
+        run_dir=run_dir,
+        model=choice.model,
+        fast_model=choice.fast,
+        best_checkpoint=choice.checkpoint,
+        best_eval_cer=choice.cer,
+        evals=choice.evals,
+        iterations=last_iteration,
+        resumed_from=resumed_from,
+        start_eval_cer=start_scores.cer if start_scores else None,
+        eval_lines=len(eval_set.samples),
+        verdict=choice.verdict,
     )
+
+
+@dataclass
+class Choice:
+    """The model handed back: a checkpoint's export, or START_MODEL kept (checkpoint None)."""
+
+    model: Path
+    fast: Path
+    checkpoint: Path | None
+    cer: float
+    verdict: str
+    evals: list[dict[str, Any]]
+
+
+def choose_and_export(
+    config: TrainConfig,
+    files: starter.StarterFiles,
+    eval_set: select.EvalSet,
+    start_path: Path | None,
+    start_scores: Scores | None,
+    last_iteration: int,
+) -> Choice:
+    """Score the checkpoints, export the best unless START_MODEL reads the eval lines at
+    least as well (then START_MODEL itself is MODEL.traineddata), write the report."""
+    run_dir = config.run_dir
+    evals = select.score_checkpoints(
+        run_dir, config.model_name, files.traineddata, eval_set, last_iteration
+    )
+    best = select.best_checkpoint(evals)
+    if best is None:
+        raise TesskitError(f"lstmtraining wrote no checkpoint in {run_dir / 'checkpoints'}")
+    best_ckpt = run_dir / "checkpoints" / best["checkpoint"]
+    model = run_dir / f"{config.model_name}.traineddata"
+    fast = run_dir / f"{config.model_name}_fast.traineddata"
+    verdict = verdict_line(config, best, start_scores, len(eval_set.samples))
+    if start_path is not None and start_scores and not select.beats_start(best, start_scores):
+        _keep_start_model(start_path, model, fast)
+        chosen = {"model": "start_model", "cer": start_scores.cer, "wer": start_scores.wer}
+        # The report still shows the best checkpoint: what keeping START_MODEL avoided.
+        other = select.score_checkpoint(best_ckpt, files.traineddata, eval_set)
+        checkpoint = None
+    else:
+        export_model(best_ckpt, files.traineddata, model, eval_set.tessdata, False)
+        export_model(best_ckpt, files.traineddata, fast, eval_set.tessdata, True)
+        chosen = {"model": "checkpoint", **best}
+        other = select.score_traineddata(model, eval_set, f"{config.model_name} (exported)")
+        checkpoint = best_ckpt
+    update_manifest(run_dir, best_checkpoint=best, chosen=chosen, verdict=verdict)
+    plot = plot_training(run_dir, run_dir / "report" / "training.png")
+    compared = [*filter(None, [start_scores]), other]
+    write_train_report(run_dir / "report", compared, verdict, plot)
+    write_html_report(
+        run_dir / "report",
+        compared,
+        eval_set.samples,
+        plot,
+        title=f"{config.model_name}: {verdict}",
+    )
+    return Choice(model, fast, checkpoint, chosen["cer"], verdict, evals)
+
+
+def _scores_record(scores: Scores | None) -> dict[str, Any] | None:
+    if scores is None:
+        return None
+    return {"cer": scores.cer, "wer": scores.wer, "lines": len(scores.lines), "chars": scores.chars}

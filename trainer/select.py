@@ -1,0 +1,142 @@
+"""Choosing the model to hand back: checkpoints and the start model scored by true CER.
+
+Every candidate is turned into a traineddata and recognises the eval lines with
+``tesseract``, scored by the same code as ``tesskit eval`` (NFC, whitespace-collapsed,
+rapidfuzz). lstmeval's bag-of-characters BCER is kept for the curves only: it can rank a
+checkpoint first that reads worse. Scores are cached in evals.json by checkpoint sha256.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trainer import progress
+from trainer.dataset import Sample
+from trainer.evaluate import ModelRef, Scores, evaluate_model
+from trainer.export import export_model
+from trainer.manifest import sha256_file, write_json_atomic
+from trainer.tools import find_tool, run, tool_env
+
+#: Checkpoints scored at most (evenly spread over the run, the last always among them):
+#: each costs a conversion and a pass over the eval lines.
+MAX_SCORED_CHECKPOINTS = 12
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """What every candidate is scored on, and how."""
+
+    samples: Sequence[Sample]
+    lstmf_list: Path
+    tessdata: Path
+    psm: int
+    jobs: int | None
+
+
+def score_traineddata(model: Path, eval_set: EvalSet, label: str) -> Scores:
+    ref = ModelRef(label, model.name.removesuffix(".traineddata"), model.parent)
+    scores = evaluate_model(eval_set.samples, ref, eval_set.psm, eval_set.jobs)
+    scores.model = label
+    return scores
+
+
+def score_checkpoint(checkpoint: Path, starter_traineddata: Path, eval_set: EvalSet) -> Scores:
+    """Convert ``checkpoint`` to a float traineddata (as export does) and score it."""
+    with tempfile.TemporaryDirectory(prefix="tesskit-candidate-") as tmp:
+        model = Path(tmp) / "candidate.traineddata"
+        export_model(checkpoint, starter_traineddata, model, eval_set.tessdata, False)
+        return score_traineddata(model, eval_set, checkpoint.name)
+
+
+def lstmeval_scores(
+    checkpoint: Path, starter_traineddata: Path, eval_set: EvalSet
+) -> tuple[float, float] | None:
+    proc = run(
+        [
+            find_tool("lstmeval"),
+            "--model",
+            checkpoint,
+            "--traineddata",
+            starter_traineddata,
+            "--eval_listfile",
+            eval_set.lstmf_list,
+        ],
+        env=tool_env(eval_set.tessdata),
+        timeout=3600,
+        check=False,
+    )
+    return progress.parse_eval(proc.stdout + proc.stderr)
+
+
+def checkpoint_iteration(path: Path) -> int:
+    # MODEL_<bcer>_<learning_iteration>_<training_iteration>.checkpoint
+    try:
+        return int(path.stem.rsplit("_", 1)[1])
+    except (IndexError, ValueError):
+        return -1
+
+
+def candidates(ckpt_dir: Path, model_name: str, last_iteration: int) -> list[tuple[Path, int]]:
+    """(checkpoint, iteration) pairs, one per distinct file, at most MAX_SCORED_CHECKPOINTS."""
+    found = [(p, checkpoint_iteration(p)) for p in ckpt_dir.glob(f"{model_name}_*.checkpoint")]
+    found.sort(key=lambda c: c[1])
+    last = ckpt_dir / f"{model_name}_checkpoint"
+    if last.is_file() and not any(it == last_iteration for _, it in found):
+        found.append((last, last_iteration))
+    if len(found) <= MAX_SCORED_CHECKPOINTS:
+        return found
+    step = (len(found) - 1) / (MAX_SCORED_CHECKPOINTS - 1)
+    return [found[round(i * step)] for i in range(MAX_SCORED_CHECKPOINTS)]
+
+
+def score_checkpoints(
+    run_dir: Path,
+    model_name: str,
+    starter_traineddata: Path,
+    eval_set: EvalSet,
+    last_iteration: int,
+) -> list[dict[str, Any]]:
+    """Score the candidate checkpoints; cached in run_dir/evals.json by sha256."""
+    evals_path = run_dir / "evals.json"
+    cached = json.loads(evals_path.read_text()) if evals_path.is_file() else []
+    known = {e["sha256"]: e for e in cached if "lstmeval_bcer" in e}
+    evals: list[dict[str, Any]] = []
+    for path, iteration in candidates(run_dir / "checkpoints", model_name, last_iteration):
+        digest = sha256_file(path)
+        if digest in known:
+            evals.append({**known[digest], "checkpoint": path.name, "iteration": iteration})
+            continue
+        scores = score_checkpoint(path, starter_traineddata, eval_set)
+        bcer = lstmeval_scores(path, starter_traineddata, eval_set)
+        evals.append(
+            {
+                "checkpoint": path.name,
+                "iteration": iteration,
+                "cer": scores.cer,
+                "wer": scores.wer,
+                "lstmeval_bcer": bcer[0] if bcer else None,
+                "lstmeval_bwer": bcer[1] if bcer else None,
+                "sha256": digest,
+            }
+        )
+        write_json_atomic(evals_path, sorted(evals, key=lambda e: e["iteration"]))
+    evals.sort(key=lambda e: e["iteration"])
+    write_json_atomic(evals_path, evals)
+    return evals
+
+
+def best_checkpoint(evals: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """Lowest true CER; on a tie the later checkpoint (it has seen more data)."""
+    return min(evals, key=lambda e: (e["cer"], -e["iteration"]), default=None)
+
+
+def beats_start(best: dict[str, Any] | None, start: Scores | None) -> bool:
+    """A checkpoint is handed back only if strictly better than the start model."""
+    if best is None:
+        return False
+    return start is None or best["cer"] < start.cer
