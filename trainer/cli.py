@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("trainer.cli_data", "clean"),
     ("trainer.cli_synth", "synth"),
     ("trainer.cli_train", "train"),
+    ("trainer.cli_train", "export"),
     ("trainer.cli_eval", "evaluate"),
     ("trainer.cli_eval", "ocr"),
     ("trainer.cli_eval", "install"),

@@ -9,9 +9,10 @@ from rich.console import Console
 
 from trainer.boxes import BOX_FORMATS
 from trainer.dictionaries import UserLists
-from trainer.names import MODEL_NAME
+from trainer.export import export_checkpoint, find_checkpoint
+from trainer.names import MODEL_NAME, validate_model_name
 from trainer.starter import DEFAULT_NET_SPEC
-from trainer.tools import TesskitError
+from trainer.tools import TesskitError, resolve_tessdata
 from trainer.train import (
     AUGMENT_SMALL,
     FINE_TUNE_ITERATIONS,
@@ -245,3 +246,33 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         f"[green]{status}[/green]: {result.verdict}\n  {result.model}\n  "
         f"{result.fast_model}\n  report: {result.run_dir / 'report' / 'report.html'}"
     )
+
+
+@click.command("export", context_settings={"show_default": True})
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--checkpoint", "checkpoint_name", help="checkpoint file name in RUN/checkpoints")
+@click.option("--iteration", type=click.IntRange(min=0), help="the checkpoint of this iteration")
+@click.option("--fast", is_flag=True, help="integer model (--convert_to_int) for fast inference")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="model file to write [default: RUN/MODEL_it<N>[_fast].traineddata]",
+)
+@click.option(
+    "--tessdata", type=click.Path(path_type=Path), help="tessdata dir [default: $TESSDATA_PREFIX]"
+)
+def export(
+    run_dir: Path,
+    checkpoint_name: str | None,
+    iteration: int | None,
+    fast: bool,
+    out: Path | None,
+    tessdata: Path | None,
+) -> None:
+    """Export a checkpoint of your choice from a run (tesskit train exports the best one)."""
+    if (checkpoint_name is None) == (iteration is None):
+        raise click.UsageError("give exactly one of --checkpoint NAME or --iteration N")
+    model_name = validate_model_name(run_dir.resolve().name, "run")
+    checkpoint = find_checkpoint(run_dir, model_name, checkpoint_name, iteration)
+    model = export_checkpoint(run_dir, checkpoint, resolve_tessdata(tessdata), fast, out)
+    Console().print(f"exported {checkpoint.name} -> {model}", soft_wrap=True)

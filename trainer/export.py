@@ -8,6 +8,15 @@ from trainer.manifest import replacing
 from trainer.tools import TesskitError, find_tool, run, tool_env
 
 
+def checkpoint_iteration(path: Path) -> int:
+    """The training iteration in lstmtraining's checkpoint name (-1 for MODEL_checkpoint)."""
+    # MODEL_<bcer>_<learning_iteration>_<training_iteration>.checkpoint
+    try:
+        return int(path.stem.rsplit("_", 1)[1])
+    except (IndexError, ValueError):
+        return -1
+
+
 def export_model(
     checkpoint: Path, starter_traineddata: Path, dest: Path, tessdata: Path, convert_to_int: bool
 ) -> Path:
@@ -35,3 +44,45 @@ def _stop_training(
     run(args, env=tool_env(tessdata), timeout=600)
     if not out.is_file() or out.stat().st_size == 0:
         raise TesskitError(f"lstmtraining wrote no model for {checkpoint}")
+
+
+def find_checkpoint(
+    run_dir: Path, model_name: str, name: str | None, iteration: int | None
+) -> Path:
+    """The checkpoint of a run named ``name`` (a file in checkpoints/), or the one written
+    at training ``iteration``; an error lists what there is."""
+    ckpt_dir = run_dir / "checkpoints"
+    found = {p.name: p for p in ckpt_dir.glob(f"{model_name}_*checkpoint")}
+    if name is not None:
+        if name in found:
+            return found[name]
+        wanted = f"no checkpoint {name!r}"
+    else:
+        by_iteration = {checkpoint_iteration(p): p for p in found.values()}
+        if iteration in by_iteration:
+            return by_iteration[iteration]
+        wanted = f"no checkpoint at iteration {iteration}"
+    listing = ", ".join(sorted(found)) or "none"
+    raise TesskitError(f"{run_dir} has {wanted}", f"its checkpoints: {listing}")
+
+
+def export_checkpoint(
+    run_dir: Path, checkpoint: Path, tessdata: Path, fast: bool, dest: Path | None = None
+) -> Path:
+    """Export any checkpoint of a finished or stopped run, beside its models by default
+    (``MODEL_it<N>[_fast].traineddata``): the run's own models are never replaced."""
+    model_name = run_dir.name
+    starter = run_dir / "starter" / model_name / f"{model_name}.traineddata"
+    if not starter.is_file():
+        raise TesskitError(
+            f"{run_dir} has no starter traineddata ({starter})",
+            "export works on run dirs made by tesskit train",
+        )
+    suffix = "_fast" if fast else ""
+    dest = (
+        dest or run_dir / f"{model_name}_it{checkpoint_iteration(checkpoint)}{suffix}.traineddata"
+    )
+    reserved = {run_dir / f"{model_name}.traineddata", run_dir / f"{model_name}_fast.traineddata"}
+    if dest.resolve() in {p.resolve() for p in reserved}:
+        raise TesskitError(f"{dest} is the run's chosen model", "pass another --out")
+    return export_model(checkpoint, starter, dest, tessdata, fast)

@@ -18,7 +18,7 @@ from typing import Any
 from trainer import progress
 from trainer.dataset import Sample
 from trainer.evaluate import ModelRef, Scores, evaluate_model
-from trainer.export import export_model
+from trainer.export import checkpoint_iteration, export_model
 from trainer.manifest import sha256_file, write_json_atomic
 from trainer.tools import find_tool, run, tool_env
 
@@ -71,14 +71,6 @@ def lstmeval_scores(
         check=False,
     )
     return progress.parse_eval(proc.stdout + proc.stderr)
-
-
-def checkpoint_iteration(path: Path) -> int:
-    # MODEL_<bcer>_<learning_iteration>_<training_iteration>.checkpoint
-    try:
-        return int(path.stem.rsplit("_", 1)[1])
-    except (IndexError, ValueError):
-        return -1
 
 
 def candidates(ckpt_dir: Path, model_name: str, last_iteration: int) -> list[tuple[Path, int]]:
