@@ -9,10 +9,12 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from trainer.synth import find_font, write_synthetic_dataset
+from trainer.train import TrainConfig, TrainResult, run_training
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -119,3 +121,23 @@ def float_tessdata(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) 
     shutil.copytree(SYSTEM_CONFIGS, tessdata / "configs")
     (tessdata / "langdata").symlink_to(shared_data / "langdata")
     return tessdata
+
+
+@pytest.fixture
+def fine_tune(float_tessdata: Path, tmp_path: Path) -> Callable[..., TrainResult]:
+    """Fine-tune the float stand-in (fra) quietly into tmp_path/runs: ``fine_tune(name,
+    data, **fields)``, the keyword arguments overriding TrainConfig's fields."""
+
+    def run(model_name: str, data_dir: Path, **fields: Any) -> TrainResult:
+        config = TrainConfig(
+            model_name=model_name,
+            data_dir=data_dir,
+            start_model="fra",
+            tessdata=float_tessdata,
+            output_dir=tmp_path / "runs",
+            show_progress=False,
+            **fields,
+        )
+        return run_training(config)
+
+    return run

@@ -12,7 +12,7 @@ from trainer.boxes import wordstr_box
 from trainer.dataset import discover
 from trainer.lstmf import build_lstmf
 from trainer.tools import TesskitError
-from trainer.train import TrainConfig, run_training
+from trainer.train import TrainResult
 
 from conftest import tree_digest
 
@@ -63,7 +63,7 @@ def test_wordstr_boxes_make_other_lstmf(
 
 @pytest.mark.slow
 def test_fine_tune_with_own_wordstr_boxes(
-    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+    make_lines: Callable[..., Path], fine_tune: Callable[..., TrainResult]
 ) -> None:
     data = make_lines(12)
     for sample in discover(data)[0][::2]:
@@ -71,17 +71,11 @@ def test_fine_tune_with_own_wordstr_boxes(
             box = wordstr_box(sample.text(), *img.size)
         sample.image.with_suffix(".box").write_text(box, encoding="utf-8")
     before = tree_digest(data)
-    result = run_training(
-        TrainConfig(
-            model_name="boxes",
-            data_dir=data,
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=40,
-            box_format="wordstr",
-            show_progress=False,
-        )
+    result = fine_tune(
+        "boxes",
+        data,
+        max_iterations=40,
+        box_format="wordstr",
     )
     assert result.model.is_file() and result.best_eval_cer < 50
     assert tree_digest(data) == before

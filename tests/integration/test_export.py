@@ -10,7 +10,7 @@ import pytest
 
 from trainer.export import checkpoint_iteration
 from trainer.tools import find_tool
-from trainer.train import TrainConfig, run_training
+from trainer.train import TrainResult
 
 from conftest import tesskit
 
@@ -26,19 +26,13 @@ def int_mode(model: Path) -> str:
 
 
 def test_export_a_chosen_checkpoint(
-    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+    make_lines: Callable[..., Path], float_tessdata: Path, fine_tune: Callable[..., TrainResult]
 ) -> None:
-    result = run_training(
-        TrainConfig(
-            model_name="ex",
-            data_dir=make_lines(12),
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=60,
-            augment=0,
-            show_progress=False,
-        )
+    result = fine_tune(
+        "ex",
+        make_lines(12),
+        max_iterations=60,
+        augment=0,
     )
     run = result.run_dir
     chosen = {p: p.read_bytes() for p in (result.model, result.fast_model)}

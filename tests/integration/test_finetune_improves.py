@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from trainer import dataset
 from trainer.evaluate import ModelRef, evaluate_model
-from trainer.train import TrainConfig, run_training
+from trainer.train import TrainResult
 
 BOOKS = ("1488", "1505")
 LINES_PER_BOOK = 70
@@ -18,7 +19,7 @@ HELD_BACK_PER_BOOK = 15
 
 @pytest.mark.slow
 def test_fine_tuning_improves_cer_on_held_back_lines(
-    shared_data: Path, float_tessdata: Path, tmp_path: Path
+    shared_data: Path, float_tessdata: Path, tmp_path: Path, fine_tune: Callable[..., TrainResult]
 ) -> None:
     train_dir, held_dir = tmp_path / "train", tmp_path / "held"
     for book in BOOKS:
@@ -30,16 +31,10 @@ def test_fine_tuning_improves_cer_on_held_back_lines(
             image_suffix = sample.image.name[len(Path(sample.name).name) :]
             shutil.copy(sample.image, dest / f"{Path(sample.name).name}{image_suffix}")
             shutil.copy(sample.gt, dest / f"{Path(sample.name).name}.gt.txt")
-    result = run_training(
-        TrainConfig(
-            model_name="incunabula",
-            data_dir=train_dir,
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=600,
-            show_progress=False,
-        )
+    result = fine_tune(
+        "incunabula",
+        train_dir,
+        max_iterations=600,
     )
     held, _, _ = dataset.discover(held_dir)
     assert len(held) == HELD_BACK_PER_BOOK * len(BOOKS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from PIL import Image
 from trainer.dataset import discover, validate
 from trainer.render import SynthOptions, synthesize
 from trainer.tools import TesskitError
-from trainer.train import TrainConfig, run_training
+from trainer.train import TrainResult
 
 from conftest import sample_lines, tesskit, tree_digest
 
@@ -96,23 +97,17 @@ def test_empty_text_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_fine_tune_on_synth_lines(tmp_path: Path, float_tessdata: Path) -> None:
+def test_fine_tune_on_synth_lines(tmp_path: Path, fine_tune: Callable[..., TrainResult]) -> None:
     text = tmp_path / "t.txt"
     text.write_text("\n".join(sample_lines(16)) + "\n", encoding="utf-8")
     data = tmp_path / "gt"
     proc = tesskit("synth", "--text", str(text), "--fonts", "DejaVu Sans", "--out", str(data))
     assert proc.returncode == 0, proc.stderr
     before = tree_digest(data)
-    result = run_training(
-        TrainConfig(
-            model_name="synth",
-            data_dir=data,
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=60,
-            show_progress=False,
-        )
+    result = fine_tune(
+        "synth",
+        data,
+        max_iterations=60,
     )
     assert result.model.is_file() and result.best_eval_cer < 50
     assert tree_digest(data) == before

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from trainer.tools import TesskitError, find_tool, run
-from trainer.train import TrainConfig, run_training
+from trainer.train import TrainConfig, TrainResult, run_training
 
 from conftest import tree_digest
 
@@ -64,20 +64,14 @@ def test_from_scratch_produces_loadable_models(
 
 
 def test_fine_tune_exports_lowest_eval_cer(
-    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+    make_lines: Callable[..., Path], fine_tune: Callable[..., TrainResult]
 ) -> None:
     data = make_lines(16)
     before = tree_digest(data)
-    result = run_training(
-        TrainConfig(
-            model_name="ft",
-            data_dir=data,
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=200,
-            show_progress=False,
-        )
+    result = fine_tune(
+        "ft",
+        data,
+        max_iterations=200,
     )
     assert result.best_eval_cer == min(e["cer"] for e in result.evals)
     progress = json.loads((result.run_dir / "progress.json").read_text())

@@ -12,7 +12,13 @@ from trainer import dataset, starter
 from trainer.dictionaries import UserLists
 from trainer.manifest import sha256_file
 from trainer.tools import TesskitError, find_tool, run, tool_env
-from trainer.train import AUGMENT_SMALL, FINE_TUNE_LEARNING_RATE, TrainConfig, run_training
+from trainer.train import (
+    AUGMENT_SMALL,
+    FINE_TUNE_LEARNING_RATE,
+    TrainConfig,
+    TrainResult,
+    run_training,
+)
 
 from conftest import tree_digest
 
@@ -44,20 +50,14 @@ def listed_words(model: Path, tmp_path: Path) -> set[str]:
 
 
 def test_degrading_fine_tune_keeps_the_start_model(
-    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+    make_lines: Callable[..., Path], float_tessdata: Path, fine_tune: Callable[..., TrainResult]
 ) -> None:
     data = make_lines(12)
-    result = run_training(
-        TrainConfig(
-            model_name="blowup",
-            data_dir=data,
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=60,
-            learning_rate=5.0,  # wrecks the network within a few iterations
-            show_progress=False,
-        )
+    result = fine_tune(
+        "blowup",
+        data,
+        max_iterations=60,
+        learning_rate=5.0,  # wrecks the network within a few iterations,
     )
     assert sha256_file(result.model) == sha256_file(float_tessdata / "fra.traineddata")
     assert result.best_checkpoint is None
@@ -74,21 +74,15 @@ def test_degrading_fine_tune_keeps_the_start_model(
 
 
 def test_fine_tune_chosen_by_true_cer_with_report_and_dictionaries(
-    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+    make_lines: Callable[..., Path], fine_tune: Callable[..., TrainResult]
 ) -> None:
     data = make_lines(16)
     before = tree_digest(data)
-    result = run_training(
-        TrainConfig(
-            model_name="good",
-            data_dir=data,
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=200,
-            augment=1,
-            show_progress=False,
-        )
+    result = fine_tune(
+        "good",
+        data,
+        max_iterations=200,
+        augment=1,
     )
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     assert manifest["chosen"]["model"] == "checkpoint"
@@ -145,20 +139,14 @@ def test_wordlist_adds_words_and_no_dictionaries_drops_them(
 
 
 def test_eval_data_dir_is_the_eval_side(
-    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+    make_lines: Callable[..., Path], fine_tune: Callable[..., TrainResult]
 ) -> None:
     train, held = make_lines(6, name="train"), make_lines(5, name="held", seed=3)
-    result = run_training(
-        TrainConfig(
-            model_name="ed",
-            data_dir=train,
-            eval_data=held,
-            start_model="fra",
-            tessdata=float_tessdata,
-            output_dir=tmp_path / "runs",
-            max_iterations=30,
-            show_progress=False,
-        )
+    result = fine_tune(
+        "ed",
+        train,
+        eval_data=held,
+        max_iterations=30,
     )
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     # A small set gets AUGMENT_SMALL copies of each training line by default, never of eval.
