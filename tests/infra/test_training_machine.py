@@ -28,7 +28,9 @@ SHA256 = {
     f"{TESSDATA}/eng.traineddata": PINNED["best/eng.traineddata"],
     f"{TESSDATA}/fast/eng.traineddata": PINNED["fast/eng.traineddata"],
 }
-USER = "tesskit"
+# The training user: the role's default, or what the target was provisioned with (the
+# Vagrantfile trains as `vagrant`).
+USER = os.environ.get("TESSKIT_EXPECT_USER", "tesskit")
 
 
 def as_user(host, command: str):

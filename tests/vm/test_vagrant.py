@@ -189,6 +189,7 @@ def test_machine_checks_pass_in_the_vm(project: VagrantProject) -> None:
     one emulated VM of a CI run serves both (a second one would cost ~15 minutes)."""
     ssh_config = project.root / "ssh-config"
     ssh_config.write_text(project.run("vagrant", "ssh-config"))
+    project.env["TESSKIT_EXPECT_USER"] = "vagrant"  # the Vagrantfile's training user
     report = project.run(
         sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v",
         "-m", "not slow",  # the tiny training: test_snapshot_train_restore trains here
