@@ -36,6 +36,12 @@ for phase in "${phases[@]}"; do
     skipped=$((skipped + 1))
     continue
   fi
+  if [[ $phase == test-molecule && " ${phases[*]} " == *" test-vm "* ]] && command -v vagrant >/dev/null \
+    && [[ " ${TESSKIT_SKIP_PHASES:-} " != *" test-vm "* ]]; then
+    # The VM's box (debootstrap, mostly waiting on the network and disk) builds beside the
+    # Molecule compile on a fresh machine; test-vm waits for it (a lock in build-box.sh).
+    tests/vm/build-box.sh "${TESSKIT_TEST_BOX:-tesskit/debian12}" > "$TESSKIT_CACHE_DIR/build-box.log" 2>&1 &
+  fi
   if scripts/phase.sh "$phase" make --no-print-directory "$phase"; then
     passed=$((passed + 1))
   else

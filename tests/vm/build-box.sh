@@ -11,6 +11,10 @@ cache=${TESSKIT_CACHE_DIR:-/var/tmp/tesskit-cache}/vm
 script_hash=$(sha256sum "$0" | cut -c1-12)
 box_file=$cache/debian12-libvirt-$script_hash.box
 mkdir -p "$cache"
+# One build at a time: scripts/test-all.sh starts one early in the background, and test-vm
+# then waits for it here instead of building a second box.
+exec 9>"$cache/.build-box.lock"
+flock 9
 
 t0=$SECONDS
 phase() { printf '[build-box %4ds] %s\n' $((SECONDS - t0)) "$*"; }

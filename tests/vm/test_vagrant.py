@@ -209,6 +209,7 @@ def test_snapshot_train_restore(project: VagrantProject) -> None:
     project.tesskit(
         "vm", "train", "--root", str(root), "--model-name", "tiny",
         "--start-model", "eng", "--max-iterations", "60", "--no-progress",
+        "--augment", "0",  # fewer lines to prepare under emulation: this tests the VM path
         timeout=3600,
     )  # fmt: skip
     model = root / "data" / "runs" / "tiny" / "tiny.traineddata"
