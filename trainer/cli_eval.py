@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -76,6 +77,12 @@ def print_scores(scores: Sequence[Scores], worst: int = 5) -> None:
     default=None,
     help="a training run dir: adds its training curves plot",
 )
+@click.option(
+    "--without-dictionaries",
+    is_flag=True,
+    help="also score every model with its word/punctuation/number dictionaries unloaded, "
+    "to see what they add",
+)
 def evaluate(
     models: tuple[str, ...],
     data: Path,
@@ -84,13 +91,17 @@ def evaluate(
     jobs: int | None,
     out: Path,
     run_dir: Path | None,
+    without_dictionaries: bool,
 ) -> None:
     """CER/WER of one or more models on a ground-truth folder, side by side."""
     refs = [ModelRef.parse(m, tessdata) for m in models]
     samples, _, _ = dataset.discover(data)
     if not samples:
         raise TesskitError(f"no NAME.png + NAME.gt.txt pairs in {data}")
-    scores = [evaluate_model(samples, ref, psm, jobs) for ref in refs]
+    with tempfile.TemporaryDirectory(prefix="tesskit-nodict-") as scratch:
+        if without_dictionaries:
+            refs = [v for ref in refs for v in (ref, ref.without_dictionaries(Path(scratch)))]
+        scores = [evaluate_model(samples, ref, psm, jobs) for ref in refs]
     plot = None
     if run_dir:
         baseline = start_model_baseline(run_dir, scores)

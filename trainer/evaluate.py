@@ -29,6 +29,9 @@ from trainer.tools import (
     user_tessdata,
 )
 
+#: The components of a traineddata that are its LSTM dictionaries.
+DICTIONARY_COMPONENTS = ("lstm-word-dawg", "lstm-punc-dawg", "lstm-number-dawg")
+
 
 @dataclass(frozen=True)
 class ModelRef:
@@ -37,6 +40,18 @@ class ModelRef:
     label: str
     lang: str
     tessdata: Path
+
+    def without_dictionaries(self, workdir: Path) -> ModelRef:
+        """A copy in ``workdir`` without its word/punctuation/number dictionaries: what the
+        network reads alone. (tesseract's load_*_dawg settings do not unload LSTM dawgs.)"""
+        parts = workdir / self.lang
+        parts.mkdir(parents=True, exist_ok=True)
+        combine = find_tool("combine_tessdata")
+        run([combine, "-u", self.tessdata / f"{self.lang}.traineddata", f"{parts}/{self.lang}."])
+        for component in DICTIONARY_COMPONENTS:
+            (parts / f"{self.lang}.{component}").unlink(missing_ok=True)
+        run([combine, f"{parts}/{self.lang}."])
+        return ModelRef(f"{self.label} (no dictionaries)", self.lang, parts)
 
     @classmethod
     def parse(cls, spec: str, tessdata: Path | None) -> ModelRef:

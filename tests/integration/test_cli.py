@@ -504,3 +504,27 @@ def test_full_disk_is_one_line_naming_the_file_and_leaves_no_partial_model(
     assert first.startswith("error: No space left on device: ") and str(tiny_filesystem) in first
     assert rest and rest[0].startswith("  fix: free space")
     assert list(tiny_filesystem.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_eval_shows_what_the_dictionaries_add(
+    shared_data: Path, float_tessdata: Path, tmp_path: Path
+) -> None:
+    """Real printed lines, where fra's word list changes some readings."""
+    lines = tmp_path / "lines"
+    lines.mkdir()
+    book = shared_data / "early-printed-books-gt" / "Books" / "1572" / "GT"
+    for gt in sorted(book.glob("*.gt.txt"))[:40]:
+        for path in book.glob(gt.name.removesuffix(".gt.txt") + ".*"):
+            shutil.copy(path, lines)
+    before = tree_digest(float_tessdata)
+    out = tmp_path / "report"
+    proc = tesskit(
+        "eval", "--model", "fra", "--tessdata", str(float_tessdata), "--data", str(lines),
+        "--without-dictionaries", "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = {m["model"]: m for m in json.loads((out / "report.json").read_text())["models"]}
+    assert set(rows) == {"fra", "fra (no dictionaries)"}
+    assert rows["fra"]["cer"] != rows["fra (no dictionaries)"]["cer"]
+    assert tree_digest(float_tessdata) == before  # the installed model is left as it was
