@@ -32,6 +32,16 @@ from conftest import REPO, tree_digest
 pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
 
 
+def train_vars(model: str, data: Path, train_args: str, runs: Path) -> dict[str, str]:
+    """playbooks/train.yml's variables: train ``model`` on ``data``, results into ``runs``."""
+    return {
+        "train_model_name": model,
+        "train_data_dir": str(data),
+        "train_args": train_args,
+        "train_local_runs_dir": str(runs),
+    }
+
+
 @pytest.fixture
 def model() -> Iterator[str]:
     """A model name of this test only; its run and pushed ground truth are removed after."""
@@ -47,12 +57,7 @@ def test_train_playbook_with_a_local_connection(
     data = make_lines(12)
     digest = tree_digest(data)
     runs = tmp_path / "runs"
-    extra = {
-        "train_model_name": model,
-        "train_data_dir": str(data),
-        "train_args": "--start-model eng --max-iterations 100",
-        "train_local_runs_dir": str(runs),
-    }
+    extra = train_vars(model, data, "--start-model eng --max-iterations 100", runs)
     started = time.monotonic()
     proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
     record_timing("train.yml local connection", "play (100 iterations)", started)
@@ -70,12 +75,7 @@ def test_a_failing_command_fails_the_play_and_names_its_log(
     make_lines: Callable[..., Path], tmp_path: Path, model: str
 ) -> None:
     data = make_lines(4)
-    extra = {
-        "train_model_name": model,
-        "train_data_dir": str(data),
-        "train_args": "--start-model nosuchmodel",
-        "train_local_runs_dir": str(tmp_path / "runs"),
-    }
+    extra = train_vars(model, data, "--start-model nosuchmodel", tmp_path / "runs")
     proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
     assert proc.returncode != 0
     log = REMOTE_DATA / "runs" / f"{model}.log"
@@ -103,12 +103,7 @@ def test_links_planted_by_the_training_user_give_root_nothing(
     for name, target in ((first_image, canary / "secret"), ("sub", canary)):
         (pushed / name).symlink_to(target)
         os.lchown(pushed / name, user.pw_uid, user.pw_gid)
-    extra = {
-        "train_model_name": model,
-        "train_data_dir": str(data),
-        "train_args": "--start-model nosuchmodel",
-        "train_local_runs_dir": str(tmp_path / "runs"),
-    }
+    extra = train_vars(model, data, "--start-model nosuchmodel", tmp_path / "runs")
     proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
     assert "Copy the ground truth into the training user's folder" in proc.stdout
     after = tree_digest(canary), os.stat(canary).st_uid, os.stat(canary / "secret").st_uid
