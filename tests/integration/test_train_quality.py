@@ -96,6 +96,9 @@ def test_fine_tune_chosen_by_true_cer_with_report_and_dictionaries(
     assert [m["model"] for m in report["models"]] == ["fra (start model)", "good (exported)"]
     assert report["models"][1]["cer"] == pytest.approx(result.best_eval_cer)
     assert (result.run_dir / "report" / "training.png").is_file()
+    # The page of tesskit eval, for the eval split: both readings of every eval line.
+    page = (result.run_dir / "report" / "report.html").read_text(encoding="utf-8")
+    assert "fra (start model)" in page and "good (exported)" in page
     log = (result.run_dir / "logs" / "lstmtraining.log").read_text()
     # The recorded rate is the one lstmtraining used: it replaces the start model's own.
     assert f"--learning_rate {FINE_TUNE_LEARNING_RATE} " in log and "--reset_learning_rate" in log
