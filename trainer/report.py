@@ -157,23 +157,20 @@ def _mark_choice(ax: Any, manifest: dict[str, Any]) -> None:
             label=f"start model eval CER ({start['cer']:.2f}%)",
         )
     chosen = manifest.get("chosen") or {}
-    if chosen.get("model") == "checkpoint":
-        ax.plot(
-            [chosen["iteration"]],
-            [chosen["cer"]],
-            marker="*",
-            markersize=16,
-            color="tab:red",
-            linestyle="none",
-            label=f"exported: {chosen['checkpoint']} ({chosen['cer']:.2f}%)",
-        )
-    elif chosen:
-        ax.plot(
-            [0],
-            [chosen["cer"]],
-            marker="*",
-            markersize=16,
-            color="tab:red",
-            linestyle="none",
-            label=f"kept the start model ({chosen['cer']:.2f}%)",
-        )
+    if not chosen:
+        return
+    # A kept start model sits at iteration 0: it is what training started from.
+    exported = chosen.get("model") == "checkpoint"
+    ax.plot(
+        [chosen["iteration"] if exported else 0],
+        [chosen["cer"]],
+        marker="*",
+        markersize=16,
+        color="tab:red",
+        linestyle="none",
+        label=(
+            f"exported: {chosen['checkpoint']} ({chosen['cer']:.2f}%)"
+            if exported
+            else f"kept the start model ({chosen['cer']:.2f}%)"
+        ),
+    )
