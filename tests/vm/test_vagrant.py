@@ -38,6 +38,13 @@ VENV_BIN = Path(sys.executable).parent
 # What earlier runs of this test named their VMs (the older name included).
 STALE_DOMAINS = ("tesskit-vm-*_default", "vagrant-project*_default")
 
+
+def debian_tool(name: str) -> str:
+    """Debian's copy of a tool where installed: this phase runs beside test-demo, which may be
+    installing the /usr/local one at that moment."""
+    return shutil.which(name, path="/usr/bin") or name
+
+
 pytestmark = [
     pytest.mark.vm,
     pytest.mark.slow,
@@ -215,7 +222,10 @@ def test_snapshot_train_restore(project: VagrantProject) -> None:
     model = root / "data" / "runs" / "tiny" / "tiny.traineddata"
     assert model.stat().st_size > 100_000
     listing = subprocess.run(
-        ["combine_tessdata", "-l", str(model)], capture_output=True, text=True, check=True
+        [debian_tool("combine_tessdata"), "-l", str(model)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "int_mode=0" in listing.stdout  # the float model, fine-tunable further
     # What the VM's run handed back, as its manifest says: the exported checkpoint, or the
@@ -231,8 +241,8 @@ def test_snapshot_train_restore(project: VagrantProject) -> None:
     # The model made in the VM reads a line on this host.
     line = next((root / "data" / "ground-truth").glob("*.png"))
     text = subprocess.run(
-        ["tesseract", str(line), "-", "--psm", "13", "--tessdata-dir", str(model.parent),
-         "-l", "tiny"],
+        [debian_tool("tesseract"), str(line), "-", "--psm", "13",
+         "--tessdata-dir", str(model.parent), "-l", "tiny"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert text.strip(), "the fetched model read nothing"
