@@ -23,7 +23,7 @@ bootstrap: ## control-host venv with the trainer and Ansible
 	scripts/bootstrap.sh
 
 bootstrap-dev: ## venv with test and lint tools, plus the system packages tests need
-	scripts/install-test-deps.sh
+	tests/ci/install-test-deps.sh
 	scripts/bootstrap.sh --dev
 
 provision: bootstrap ## provision this machine: deps, Tesseract from source, models, env
@@ -33,18 +33,18 @@ demo: provision ## provision, fine-tune the demo model and print its CER report
 	bash -lc 'tesskit check && tesskit demo'
 
 lint: lock-check ## ruff, yamllint, ansible-lint (production profile), lock and role docs in sync
-	ruff check trainer tests bench scripts
-	ruff format --check trainer tests bench scripts
+	ruff check trainer tests bench
+	ruff format --check trainer tests bench
 	yamllint -s .
 	ansible-lint
-	python scripts/gen-roles-doc.py --check
+	python tests/ci/gen-roles-doc.py --check
 	vagrant validate
 
 test-trainer: ## trainer unit + integration tests against the real training tools
 	pytest -m "not infra and not vm" tests/unit tests/integration
 
 test-molecule: ## molecule default scenario: debootstrap image, build, converge, verify
-	scripts/podman-setup.sh
+	tests/ci/podman-setup.sh
 	molecule test -s default
 
 test-infra: ## provisioning fault tests: checksums, HTML answers, truncated downloads
@@ -63,14 +63,14 @@ test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_CPU_MODE ?= custom
 test-vm test-molecule-vagrant: export TESSKIT_LIBVIRT_CPU_MODEL ?= Nehalem
 
 test-molecule-vagrant: ## molecule vagrant scenario on the same box; skipped where no provider exists
-	scripts/molecule-vagrant.sh
+	tests/ci/molecule-vagrant.sh
 
 test-vm: ## `vagrant up` with the Vagrantfile on a locally built Debian box (libvirt, emulated)
-	scripts/libvirt-setup.sh
+	tests/ci/libvirt-setup.sh
 	pytest -s -m vm tests/vm
 
 test: ## everything CI runs, phase by phase with timings
-	scripts/test-all.sh
+	tests/ci/test-all.sh
 
 # The training venv installs exactly these versions, by sha256 (pip --require-hashes). The
 # existing lock is uv's preference, so a re-lock changes only what pyproject.toml forces.

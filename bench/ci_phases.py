@@ -2,11 +2,11 @@
 ratio to its target: 60 minutes for a fresh run (empty cache: Tesseract is compiled), 35 for
 a warm one; CI's hard limit is 90 either way.
 
-scripts/test-all.sh records one `phase seconds status` row per phase in
+tests/ci/test-all.sh records one `phase seconds status` row per phase in
 $TESSKIT_CACHE_DIR/phases.tsv and the run's wall time in phases.wall (test-vm runs in the
 background beside the later phases, so the wall time is less than the phases' sum); the VM
 test adds its steps to vm-phases.tsv.
-Usage: python bench/ci_phases.py [--cache /var/tmp/tesskit-cache]
+Usage: python bench/ci_phases.py [--cache DIR]   (default: $TESSKIT_CACHE_DIR, as make sets it)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument(
         "--cache",
         type=Path,
-        default=Path(os.environ.get("TESSKIT_CACHE_DIR", "/var/tmp/tesskit-cache")),
+        default=Path(os.environ.get("TESSKIT_CACHE_DIR") or Path(__file__).parents[1] / ".cache"),
     )
     args = parser.parse_args()
     phases = read_rows(args.cache / "phases.tsv")

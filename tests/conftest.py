@@ -19,9 +19,10 @@ from trainer.train import TrainConfig, TrainResult, run_training
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 SYSTEM_CONFIGS = Path("/usr/share/tesseract-ocr/5/tessdata/configs")
-# Build artefact, ccache, wheelhouse, box: kept between runs (Makefile, .ci/run).
-CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR") or "/var/tmp/tesskit-cache")
-# The debootstrap image scripts/podman-setup.sh builds (Molecule's target).
+# Build artefact, ccache, wheelhouse, box: kept between runs. The Makefile sets it (.ci/run
+# outside the clone); pytest run by hand gets the Makefile's default.
+CACHE = Path(os.environ.get("TESSKIT_CACHE_DIR") or REPO / ".cache")
+# The debootstrap image tests/ci/podman-setup.sh builds (Molecule's target).
 PODMAN_IMAGE = os.environ.get("TESSKIT_PODMAN_IMAGE", "localhost/tesskit-bookworm-systemd")
 
 WORDS = tuple(

@@ -3,7 +3,7 @@
 - ``ssh_host``: this machine (provisioned by `make demo`, the test-demo phase) through an
   sshd of the test's own on a loopback port.
 - ``container_host``: a second machine as far as a play is concerned: a podman container
-  from the debootstrap image of scripts/podman-setup.sh, with its own filesystem and an
+  from the debootstrap image of tests/ci/podman-setup.sh, with its own filesystem and an
   sshd on another loopback port (host network). It comes unprovisioned; the test
   provisions it with playbooks/site.yml over SSH.
 """
@@ -81,9 +81,9 @@ def container_host(ssh_key: Path) -> Iterator[SshHost]:
     """A fresh container as host ``cloud2``: only an sshd on a loopback port is added (the
     image's systemd runs it), everything else is up to the playbooks."""
     if shutil.which("podman") is None:
-        pytest.skip("podman not installed (scripts/podman-setup.sh)")
+        pytest.skip("podman not installed (tests/ci/podman-setup.sh)")
     if subprocess.run(["podman", "image", "exists", PODMAN_IMAGE], check=False).returncode:
-        pytest.skip(f"podman image {PODMAN_IMAGE} missing (scripts/podman-setup.sh builds it)")
+        pytest.skip(f"podman image {PODMAN_IMAGE} missing (tests/ci/podman-setup.sh builds it)")
     name = f"tesskit-cloud-{os.getpid()}"
     port = free_port()
     started = time.monotonic()

@@ -5,7 +5,7 @@
 # provisioning unpacks Tesseract instead of compiling it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cache=${TESSKIT_CACHE_DIR:-$PWD/.cache}
+cache=${TESSKIT_CACHE_DIR:?run this through make, which sets it}
 shared=$(realpath ../shared/data)
 port=${TESSKIT_DEMO_MIRROR_PORT:-18766}
 python3 tests/mirror.py build "$cache/mirror" --shared "$shared"

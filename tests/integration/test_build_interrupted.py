@@ -1,7 +1,7 @@
 """A Tesseract build killed mid-compile, then the play run again: it must recover.
 
 The target is a fresh podman container from the same debootstrap image as the Molecule
-scenario (scripts/podman-setup.sh), with the same build path and the same ccache volume, so
+scenario (tests/ci/podman-setup.sh), with the same build path and the same ccache volume, so
 the compile reuses the Molecule phase's objects (a cold compile is 7-28 minutes here). The
 real roles (tesseract_deps with build tools, tesseract_build) compile the real source of the
 pinned release (5.3.4) from a loopback mirror. The first ansible-playbook is killed once the
@@ -50,7 +50,7 @@ pytestmark = [
     pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data not present"),
     pytest.mark.skipif(
         not _podman_image_present(),
-        reason=f"no podman image {PODMAN_IMAGE} (scripts/podman-setup.sh)",
+        reason=f"no podman image {PODMAN_IMAGE} (tests/ci/podman-setup.sh)",
     ),
 ]
 

@@ -3,15 +3,15 @@
 # Cloud) and add it as a local box. Cached: the .box file is kept in $TESSKIT_CACHE_DIR/vm and
 # rebuilt only when this script changes; `vagrant box add` runs only when the box is missing.
 #   tests/vm/build-box.sh [BOX_NAME]      (default tesskit/debian12)
-# Needs root, debootstrap, qemu-utils, fdisk and grub-pc-bin (scripts/install-vm-deps.sh).
+# Needs root, debootstrap, qemu-utils, fdisk and grub-pc-bin (tests/ci/install-test-deps.sh installs them).
 set -euo pipefail
 
 box_name=${1:-tesskit/debian12}
-cache=${TESSKIT_CACHE_DIR:-/var/tmp/tesskit-cache}/vm
+cache=${TESSKIT_CACHE_DIR:?run this through make, which sets it}/vm
 script_hash=$(sha256sum "$0" | cut -c1-12)
 box_file=$cache/debian12-libvirt-$script_hash.box
 mkdir -p "$cache"
-# One build at a time: scripts/test-all.sh starts one early in the background, and test-vm
+# One build at a time: tests/ci/test-all.sh starts one early in the background, and test-vm
 # then waits for it here instead of building a second box.
 exec 9>"$cache/.build-box.lock"
 flock 9

@@ -7,7 +7,7 @@ artefact of the Molecule phase is on this host, so the guest unpacks Tesseract i
 compiling it (an emulated compile would take hours). Then, through `tesskit vm`: snapshot
 the provisioned VM, train in it, restore the snapshot and see the training gone.
 
-Needs root, libvirt (scripts/libvirt-setup.sh) and the box (tests/vm/build-box.sh); the
+Needs root, libvirt (tests/ci/libvirt-setup.sh) and the box (tests/vm/build-box.sh); the
 Makefile's test-vm target does both. Each step's time is printed at the end.
 """
 
@@ -56,7 +56,7 @@ pytestmark = [
         != 0
         if shutil.which("virsh")
         else True,
-        reason="libvirt is not running (scripts/libvirt-setup.sh)",
+        reason="libvirt is not running (tests/ci/libvirt-setup.sh)",
     ),
 ]
 

@@ -4,7 +4,7 @@
 # PyPI's molecule-vagrant wheel (MIT, unchanged) and install it into the cache's
 # collections path. Prints the path to put in ANSIBLE_COLLECTIONS_PATH. Cached.
 set -euo pipefail
-cache=${TESSKIT_CACHE_DIR:-/var/tmp/tesskit-cache}
+cache=${TESSKIT_CACHE_DIR:?run this through make, which sets it}
 dest=$cache/collections
 if [[ -f $dest/ansible_collections/community/vagrant/plugins/modules/vagrant.py ]]; then
   echo "$dest"; exit 0

@@ -2,8 +2,8 @@
 # The whole test suite, as CI runs it: every phase runs even after a failure so one run
 # shows everything that is broken; the exit code is non-zero if any phase failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-export TESSKIT_CACHE_DIR=${TESSKIT_CACHE_DIR:-$PWD/.cache}
+cd "$(dirname "$0")/../.."
+: "${TESSKIT_CACHE_DIR:?run this through make, which sets it}"
 # Build artefacts in the cache are unpacked as root on the machines the tests provision: the
 # directory must be ours, not a link, and writable by us only.
 mkdir -p -m 0755 "$TESSKIT_CACHE_DIR"
@@ -44,7 +44,7 @@ start_vm_phase() {
     return
   fi
   echo "=== phase test-vm: started in the background, log in $vm_log"
-  scripts/phase.sh test-vm make --no-print-directory test-vm > "$vm_log" 2>&1 &
+  tests/ci/phase.sh test-vm make --no-print-directory test-vm > "$vm_log" 2>&1 &
   vm_pid=$!
 }
 wants() { [[ " ${phases[*]} " == *" $1 "* && " ${TESSKIT_SKIP_PHASES:-} " != *" $1 "* ]]; }
@@ -59,7 +59,7 @@ for phase in "${phases[@]}"; do
     # Molecule compile on a fresh machine; test-vm waits for it (a lock in build-box.sh).
     tests/vm/build-box.sh "${TESSKIT_TEST_BOX:-tesskit/debian12}" > "$TESSKIT_CACHE_DIR/build-box.log" 2>&1 &
   fi
-  scripts/phase.sh "$phase" make --no-print-directory "$phase"
+  tests/ci/phase.sh "$phase" make --no-print-directory "$phase"
   status=$?
   count "$status"
   # Without the venv nothing after it can run.

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Run one named test phase, print and record how long it took: `phase.sh NAME cmd...`.
-# The record (.cache/phases.tsv) is what the README's CI timing table is read from.
+# The record ($TESSKIT_CACHE_DIR/phases.tsv) is what bench/ci_phases.py reads.
 set -uo pipefail
 name=$1; shift
-mkdir -p "${TESSKIT_CACHE_DIR:-.cache}"
-record="${TESSKIT_CACHE_DIR:-.cache}/phases.tsv"
+mkdir -p "${TESSKIT_CACHE_DIR:?run this through make, which sets it}"
+record="$TESSKIT_CACHE_DIR/phases.tsv"
 printf '\n=== phase %s: %s\n' "$name" "$*"
 start=$(date +%s)
 "$@"

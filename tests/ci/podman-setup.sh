@@ -3,7 +3,7 @@
 # plus systemd, python3 and sudo. Built once per machine (skipped when the image exists).
 set -euo pipefail
 image=${TESSKIT_PODMAN_IMAGE:-localhost/tesskit-bookworm-systemd}
-cache=${TESSKIT_CACHE_DIR:-.cache}
+cache=${TESSKIT_CACHE_DIR:?run this through make, which sets it}
 mkdir -p "$cache/ccache"  # bind-mounted into the molecule container
 
 for tool in podman runc debootstrap; do
