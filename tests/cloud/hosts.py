@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 SSHD = Path("/usr/sbin/sshd")
 USER_HOME = Path("/home/tesskit")
 REMOTE_DATA = USER_HOME / "tesskit-data"  # the training user's data folder on this machine
+PUSH_STAGING = Path("/var/cache/tesskit/push")  # root's staging copies of pushed ground truth
 
 needs_provisioned_machine = [
     pytest.mark.skipif(not SSHD.exists(), reason="openssh-server not installed"),
@@ -137,10 +139,19 @@ def tesskit_cli(*args: str, timeout: float = 1800) -> subprocess.CompletedProces
     return tesskit(*args, timeout=timeout, env=ansible_env())
 
 
+def staging_copy(name: str) -> Path:
+    """Root's staging copy of the ground truth pushed for model ``name`` (named, as the play
+    names it, by the sha1 of the training user's ground-truth folder)."""
+    pushed = REMOTE_DATA / "ground-truth" / name
+    return PUSH_STAGING / hashlib.sha1(str(pushed).encode()).hexdigest()
+
+
 def remove_remote_leftovers(kind: str, name: str) -> None:
     """What a test's run left in the training user's data folder: ``<kind>/<name>`` (kind:
-    runs or sweeps), its pushed ground truth, and the run's pid, log and exit-status files."""
-    for leftover in (REMOTE_DATA / kind / name, REMOTE_DATA / "ground-truth" / name):
+    runs or sweeps), its pushed ground truth and root's staging copy of it, and the run's
+    pid, log and exit-status files."""
+    for leftover in (REMOTE_DATA / kind / name, REMOTE_DATA / "ground-truth" / name,
+                     staging_copy(name)):  # fmt: skip
         shutil.rmtree(leftover, ignore_errors=True)
     for suffix in (".pid", ".log", ".rc"):
         (REMOTE_DATA / kind / f"{name}{suffix}").unlink(missing_ok=True)

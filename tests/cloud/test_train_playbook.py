@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from cloud.hosts import (
+    PUSH_STAGING,
     REMOTE_DATA,
     ansible_env,
     needs_provisioned_machine,
@@ -26,6 +29,7 @@ from cloud.hosts import (
     record_timing,
     remove_remote_leftovers,
     run_play,
+    staging_copy,
 )
 from conftest import REPO, tree_digest
 
@@ -75,13 +79,35 @@ def test_a_failing_command_fails_the_play_and_names_its_log(
     make_lines: Callable[..., Path], tmp_path: Path, model: str
 ) -> None:
     data = make_lines(4)
+    stale, recent = plant_staging_copies()
     extra = train_vars(model, data, "--start-model nosuchmodel", tmp_path / "runs")
     proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
     assert proc.returncode != 0
+    # The push's staging copy: root's, readable by the training user's group only.
+    stage = os.stat(staging_copy(model))
+    assert (stage.st_uid, stage.st_gid) == (0, pwd.getpwnam("tesskit").pw_gid)
+    assert stat.S_IMODE(stage.st_mode) == 0o750
+    # Copies no push used for 14 days are pruned; younger ones are kept.
+    assert not stale.exists()
+    assert recent.is_dir()
+    shutil.rmtree(recent)
     log = REMOTE_DATA / "runs" / f"{model}.log"
     assert "on localhost exited with status 2" in proc.stdout, proc.stdout[-3000:]
     assert f"its log there: {log}" in proc.stdout
     assert "START_MODEL nosuchmodel" in log.read_text()
+
+
+def plant_staging_copies() -> tuple[Path, Path]:
+    """Two staging copies of earlier pushes: one last used 30 days ago, one 2 days ago."""
+    copies = []
+    for days in (30, 2):
+        copy = PUSH_STAGING / f"test-{os.getpid()}-{days}d"
+        copy.mkdir(parents=True)
+        (copy / "line.gt.txt").write_text("old push\n")
+        then = time.time() - days * 86400
+        os.utime(copy, (then, then))
+        copies.append(copy)
+    return copies[0], copies[1]
 
 
 def test_links_planted_by_the_training_user_give_root_nothing(
