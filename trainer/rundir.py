@@ -77,6 +77,11 @@ def remove(path: Path, entries: Iterable[str] | None = None) -> None:
             target.unlink(missing_ok=True)
 
 
+#: What tesskit keeps in <output-dir>/.cache: lstmf files (lstmf.py), augmented line images
+#: (augment.py). Anything else there is not tesskit's, and stops `tesskit clean --cache`.
+CACHE_PARTS = frozenset({"lstmf", "augment"})
+
+
 def clean_targets(output_dir: Path, name: str, with_cache: bool = False) -> list[Path]:
     """What ``tesskit clean NAME`` removes: the run dir, its sweep log, and when NAME is a
     sweep's prefix that sweep's runs, best model, plot, logs and table. Raises when any
@@ -98,8 +103,8 @@ def clean_targets(output_dir: Path, name: str, with_cache: bool = False) -> list
         targets.append(output_dir / "sweep.json")
     cache = output_dir / ".cache"
     if with_cache and cache.is_dir():
-        if {p.name for p in cache.iterdir()} - {"lstmf"}:
-            raise TesskitError(f"{cache} holds more than tesskit's lstmf cache; nothing deleted")
+        if {p.name for p in cache.iterdir()} - CACHE_PARTS:
+            raise TesskitError(f"{cache} holds more than tesskit's caches; nothing deleted")
         check_no_ground_truth(cache)
         targets.append(cache)
     return [t for t in targets if t.is_dir() or t.is_file()]

@@ -102,3 +102,15 @@ def test_unmarked_sweep_run_stops_the_whole_clean(tmp_path: Path) -> None:
     (tmp_path / "hw_best.traineddata").write_text("x")
     with pytest.raises(TesskitError, match="was not made by tesskit"):
         rundir.clean_targets(tmp_path, "hw")
+
+
+def test_clean_with_cache_takes_lstmf_and_augmented_images_only(tmp_path: Path) -> None:
+    _run_dir(tmp_path, "hw")
+    cache = tmp_path / ".cache"
+    for part in ("lstmf", "augment"):
+        (cache / part).mkdir(parents=True)
+        (cache / part / "x.bin").write_bytes(b"made by tesskit")
+    assert cache in rundir.clean_targets(tmp_path, "hw", with_cache=True)
+    (cache / "notes").mkdir()
+    with pytest.raises(TesskitError, match="holds more than tesskit's caches"):
+        rundir.clean_targets(tmp_path, "hw", with_cache=True)
