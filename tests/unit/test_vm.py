@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from trainer.manifest import replace_tree
+from trainer.remote.vm import guest_train_command, machine, remote_shell
 from trainer.tools import TesskitError
-from trainer.vm import guest_train_command, machine, remote_shell
 
 from conftest import REPO, tesskit, tree_digest
 

@@ -14,10 +14,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from trainer import sweep_hosts
 from trainer.html_report import write_sweep_html_report
 from trainer.manifest import write_json_atomic
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
+from trainer.remote import hosts as remote_hosts
 from trainer.sweep import Shard, grid, keep_best, plot_sweep, run_sweep
 from trainer.tools import TesskitError
 
@@ -177,14 +177,14 @@ def sweep(
         if fresh:
             host_args.append("--fresh")
         _sweep_on_hosts(
-            sweep_hosts.HostsSweep(
+            remote_hosts.HostsSweep(
                 inventory=inventory,
                 group=group,
                 model_name=model_name,
                 data_dir=data,
                 output_dir=output_dir,
                 sweep_args=host_args,
-                playbook=playbook or sweep_hosts.find_playbook(),
+                playbook=playbook or remote_hosts.find_playbook(),
             ),
             len(runs),
         )
@@ -232,24 +232,24 @@ def sweep(
     )
 
 
-def _sweep_on_hosts(job: sweep_hosts.HostsSweep, total_runs: int) -> None:
-    ansible_playbook = sweep_hosts.find_ansible_tool("ansible-playbook")
-    ansible_inventory = sweep_hosts.find_ansible_tool("ansible-inventory")
-    hosts = sweep_hosts.group_hosts(job.inventory, job.group, ansible_inventory)
+def _sweep_on_hosts(job: remote_hosts.HostsSweep, total_runs: int) -> None:
+    ansible_playbook = remote_hosts.find_ansible_tool("ansible-playbook")
+    ansible_inventory = remote_hosts.find_ansible_tool("ansible-inventory")
+    hosts = remote_hosts.group_hosts(job.inventory, job.group, ansible_inventory)
     console = Console()
     console.print(
         f"{total_runs} runs over {_count(len(hosts), 'host')} of {job.group!r} "
         f"({', '.join(hosts)}); play output also in {job.log}"
     )
-    sweep_hosts.run_playbook(job, hosts, ansible_playbook, click.echo)
-    results, failures = sweep_hosts.collect_results(job, hosts)
+    remote_hosts.run_playbook(job, hosts, ansible_playbook, click.echo)
+    results, failures = remote_hosts.collect_results(job, hosts)
     write_json_atomic(job.output_dir / "sweep.json", results)
     done = _count(len(hosts) - len(failures), "host")
     title = f"sweep {job.model_name} on {done}: ranked by eval CER"
     if results:
         _print_table(console, title, results)
     if failures:
-        raise sweep_hosts.failure_error(job, failures, len(hosts))
+        raise remote_hosts.failure_error(job, failures, len(hosts))
     best = keep_best(results, job.output_dir / f"{job.model_name}_best.traineddata")
     plot = plot_sweep(results, job.output_dir / f"{job.model_name}_sweep.png")
     page = write_sweep_html_report(job.output_dir / f"{job.model_name}_sweep.html", results, plot)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.sweep import Shard, grid
-from trainer.sweep_hosts import (
+from trainer.remote.hosts import (
     FAILURE_NOTE,
     HostsSweep,
     collect_results,
@@ -17,6 +16,7 @@ from trainer.sweep_hosts import (
     find_ansible_tool,
     group_hosts,
 )
+from trainer.sweep import Shard, grid
 from trainer.tools import TesskitError
 
 from conftest import tesskit
