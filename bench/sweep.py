@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from trainer.dataset import LINE_PSM
 from trainer.sweep import grid, run_sweep
 
 from fixtures import float_tessdata, synthetic_lines
@@ -45,7 +46,7 @@ def main() -> None:
             ]
             runs = grid("bench", rates, [args.iterations])
             start = time.perf_counter()
-            results = run_sweep(runs, common, data, out, tessdata, 13, jobs, "fra")
+            results = run_sweep(runs, common, data, out, tessdata, LINE_PSM, jobs, "fra")
             timings[jobs] = time.perf_counter() - start
             assert all(r["exit_code"] == 0 for r in results), results
     print(f"runs: {args.runs} x {args.iterations} iterations")

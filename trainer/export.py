@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from trainer.manifest import replacing
+from trainer.manifest import copy_atomic, replacing
 from trainer.tools import TesskitError, find_tool, run, tool_env
 
 
@@ -24,6 +25,22 @@ def export_model(
     with replacing(dest) as partial:
         _stop_training(checkpoint, starter_traineddata, partial, tessdata, convert_to_int)
     return dest
+
+
+def export_pair(
+    checkpoint: Path, starter_traineddata: Path, model: Path, fast: Path, tessdata: Path
+) -> None:
+    """The float model (tessdata_best style) and its integer form (tessdata_fast style)."""
+    export_model(checkpoint, starter_traineddata, model, tessdata, False)
+    export_model(checkpoint, starter_traineddata, fast, tessdata, True)
+
+
+def keep_start_model(start: Path, model: Path, fast: Path) -> None:
+    """The start model unchanged (same bytes) as MODEL, and its integer form as MODEL_fast."""
+    copy_atomic(start, model)
+    with replacing(fast) as partial:
+        shutil.copyfile(start, partial)
+        run([find_tool("combine_tessdata"), "-c", partial], timeout=600)
 
 
 def _stop_training(

@@ -1,4 +1,5 @@
-"""Reports: report.md + report.json, and the training plot (train BCER, eval CER, chosen)."""
+"""Reports: report.md + report.json, the training plot (train BCER, eval CER, chosen), and a
+training run's report/ folder (those and report.html)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from trainer.dataset import Sample
 from trainer.evaluate import Scores
+from trainer.html_report import write_html_report
 from trainer.manifest import read_manifest, write_json_atomic
 
 
@@ -20,12 +23,14 @@ def scores_table_md(scores: Sequence[Scores]) -> str:
 
 
 def write_train_report(
-    out_dir: Path, scores: Sequence[Scores], verdict: str, plot: Path | None
-) -> tuple[Path, Path]:
-    """``train``'s report on its eval split: start model vs the chosen (or best) checkpoint."""
-    return write_report(
-        out_dir, scores, plot=plot, title="tesskit training: eval split", verdict=verdict
-    )
+    run_dir: Path, scores: Sequence[Scores], verdict: str, samples: Sequence[Sample], title: str
+) -> None:
+    """``train``'s report on its eval split in ``run_dir/report``: start model vs the chosen
+    (or best) checkpoint, with the training curves."""
+    out_dir = run_dir / "report"
+    plot = plot_training(run_dir, out_dir / "training.png")
+    write_report(out_dir, scores, plot=plot, title="tesskit training: eval split", verdict=verdict)
+    write_html_report(out_dir, scores, samples, plot, title=title)
 
 
 def write_report(

@@ -89,6 +89,36 @@ class Shard:
         return f"{self.index}/{self.count}"
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """The training settings every run of a sweep shares (TrainConfig's, as options)."""
+
+    psm: int
+    #: START_MODEL to fine-tune; None or '' trains from scratch.
+    start_model: str | None
+    net_spec: str | None
+    fresh: bool
+
+    def args(self) -> list[str]:
+        """As `tesskit train` / `tesskit sweep` options."""
+        args = ["--psm", str(self.psm)]
+        if self.start_model:
+            args += ["--start-model", self.start_model]
+        if self.net_spec:
+            args += ["--net-spec", self.net_spec]
+        return [*args, *(["--fresh"] if self.fresh else [])]
+
+
+def train_args(
+    shared: RunSettings, data_dir: Path, output_dir: Path, tessdata: Path | None
+) -> list[str]:
+    """The `tesskit train` options of every run besides its name and grid point; each run
+    makes no lstmf of its own (``run_sweep`` does it once), so one process is enough."""
+    args = ["--data", str(data_dir), "--output-dir", str(output_dir), *shared.args()]
+    args += ["--jobs", "1"]
+    return [*args, *(["--tessdata", str(tessdata)] if tessdata else [])]
+
+
 def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, Any]:
     log = output_dir / f"{run.name}.sweep.log"
     with log.open("w") as fh:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from trainer import dataset
+from trainer.cli.config import PSM
 from trainer.demo import run_demo
 from trainer.evaluate import ModelRef, Scores, evaluate_model, recognize_line
 from trainer.html_report import start_model_baseline, write_html_report
@@ -58,7 +59,7 @@ def print_scores(scores: Sequence[Scores], worst: int = 5) -> None:
     help="line images + .gt.txt to score on",
 )
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
-@click.option("--psm", type=click.IntRange(0, 13), default=13)
+@click.option("--psm", type=PSM, default=dataset.LINE_PSM)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -116,9 +117,7 @@ def evaluate(
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", required=True, help="model name in tessdata or .traineddata path")
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
-@click.option(
-    "--psm", type=click.IntRange(0, 13), default=7, help="7: one text line; 6: a block; 3: a page"
-)
+@click.option("--psm", type=PSM, default=7, help="7: one text line; 6: a block; 3: a page")
 def ocr(image: Path, model: str, tessdata: Path | None, psm: int) -> None:
     """Recognise one image with a model."""
     click.echo(recognize_line(image, ModelRef.parse(model, tessdata), psm))
