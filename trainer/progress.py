@@ -1,5 +1,7 @@
-"""Progress of the tools: lstmtraining / lstmeval output lines parsed into records, and the
-live bar that shows a stage's progress."""
+"""Progress: lstmtraining / lstmeval output lines parsed into records, and the live bar.
+
+The bar shows a stage's progress (lstmf files made, training iterations with their rates).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Reports: report.md + report.json, the training plot (train BCER, eval CER, chosen), and a
-training run's report/ folder (those and report.html)."""
+"""Reports: report.md + report.json, the training plot, and a training run's report/ folder.
+
+The plot shows train BCER, eval CER per checkpoint and the model handed back; a run's
+report/ holds those and report.html.
+"""
 
 from __future__ import annotations
 

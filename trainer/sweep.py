@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trainer import dataset, lstmf
+from trainer import dataset, lstmf, rundir
 from trainer.manifest import copy_atomic, write_json_atomic
 from trainer.names import sweep_run_name
 from trainer.tools import TesskitError, resolve_tessdata
@@ -165,7 +165,7 @@ def run_sweep(
     samples, _, _ = dataset.discover(data_dir)
     lstmf.build_lstmf(
         samples,
-        output_dir.resolve() / ".cache" / "lstmf",
+        rundir.cache_dir(output_dir, "lstmf"),
         tessdata_dir,
         psm,
         jobs,

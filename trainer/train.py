@@ -1,5 +1,8 @@
-"""Fine-tuning / training with lstmtraining: data prep, live progress, checkpoint evaluation,
-best-checkpoint export and resume.
+"""A training run: ``run_training`` runs the pipeline's stages in order, with resume.
+
+The stages: checked inputs, the run dir, lines split and made into lstmf, the starter
+traineddata, START_MODEL's score, lstmtraining with live progress, the checkpoint chosen
+(trainer.select) and exported (trainer.export), the report (trainer.report).
 
 Resume works because lstmtraining itself reloads ``<model_output>_checkpoint`` when it
 exists; tesskit keeps everything else (lists, starter, lstmf cache) content-addressed or
@@ -350,7 +353,7 @@ def _build_all_lstmf(
         for group in groups:
             paths = lstmf.build_lstmf(
                 group,
-                config.output_dir.resolve() / ".cache" / "lstmf",
+                rundir.cache_dir(config.output_dir, "lstmf"),
                 tessdata,
                 config.psm,
                 config.jobs,
@@ -456,7 +459,7 @@ def _prepare_lines(
         train_samples,
         config.effective_augment(len(samples)),
         config.seed,
-        config.output_dir.resolve() / ".cache",
+        rundir.cache_dir(config.output_dir, "augment"),
     )
     train_lstmf, eval_lstmf = _build_all_lstmf(
         config, tessdata, console, [trained_on, eval_samples]
