@@ -8,6 +8,7 @@ are NFC-normalised and whitespace-collapsed first, so encoding variants are not 
 from __future__ import annotations
 
 import os
+import tempfile
 import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -141,6 +142,20 @@ def recognize(
 ) -> list[str]:
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         return list(pool.map(lambda s: recognize_line(s.image, model, psm), samples))
+
+
+def evaluate_models(
+    samples: Sequence[Sample],
+    models: Sequence[ModelRef],
+    psm: int = LINE_PSM,
+    jobs: int | None = None,
+    without_dictionaries: bool = False,
+) -> list[Scores]:
+    """Scores of every model, each followed by its copy without dictionaries if asked."""
+    with tempfile.TemporaryDirectory(prefix="tesskit-nodict-") as scratch:
+        if without_dictionaries:
+            models = [v for m in models for v in (m, m.without_dictionaries(Path(scratch)))]
+        return [evaluate_model(samples, model, psm, jobs) for model in models]
 
 
 def evaluate_model(

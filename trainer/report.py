@@ -13,7 +13,7 @@ from typing import Any
 
 from trainer.dataset import Sample
 from trainer.evaluate import Scores
-from trainer.html_report import write_html_report
+from trainer.html_report import start_model_baseline, write_html_report
 from trainer.manifest import read_manifest, write_json_atomic
 
 
@@ -81,6 +81,24 @@ def write_report(
         },
     )
     return md_path, json_path
+
+
+def write_eval_report(
+    out_dir: Path,
+    scores: Sequence[Scores],
+    samples: Sequence[Sample],
+    run_dir: Path | None = None,
+    title: str = "tesskit evaluation",
+) -> list[Path]:
+    """report.html, report.md and report.json of ``tesskit eval`` (and the demo), with a
+    training run's curves when ``run_dir`` is given; returns the files written."""
+    plot = None
+    if run_dir:
+        baseline = start_model_baseline(run_dir, scores)
+        plot = plot_training(run_dir, out_dir / "training.png", baseline=baseline)
+    md, js = write_report(out_dir, scores, plot=plot)
+    html = write_html_report(out_dir, scores, samples, plot=plot, title=title)
+    return [html, md, js, *([plot] if plot else [])]
 
 
 def plot_training(

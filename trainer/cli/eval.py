@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,11 +12,10 @@ from rich.table import Table
 from trainer import dataset
 from trainer.cli.config import PSM
 from trainer.demo import run_demo
-from trainer.evaluate import ModelRef, Scores, evaluate_model, recognize_line
+from trainer.evaluate import ModelRef, Scores, evaluate_models, recognize_line
 from trainer.export import install_model
-from trainer.html_report import start_model_baseline, write_html_report
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
-from trainer.report import plot_training, write_report
+from trainer.report import write_eval_report
 from trainer.tools import TesskitError, user_tessdata
 
 console = Console()
@@ -98,18 +96,10 @@ def evaluate(
     samples, _, _ = dataset.discover(data)
     if not samples:
         raise TesskitError(f"no NAME.png + NAME.gt.txt pairs in {data}")
-    with tempfile.TemporaryDirectory(prefix="tesskit-nodict-") as scratch:
-        if without_dictionaries:
-            refs = [v for ref in refs for v in (ref, ref.without_dictionaries(Path(scratch)))]
-        scores = [evaluate_model(samples, ref, psm, jobs) for ref in refs]
-    plot = None
-    if run_dir:
-        baseline = start_model_baseline(run_dir, scores)
-        plot = plot_training(run_dir, out / "training.png", baseline=baseline)
-    md, js = write_report(out, scores, plot=plot)
-    html = write_html_report(out, scores, samples, plot=plot)
+    scores = evaluate_models(samples, refs, psm, jobs, without_dictionaries)
+    written = write_eval_report(out, scores, samples, run_dir)
     print_scores(scores)
-    console.print(f"report: {html}, {md}, {js}" + (f", {plot}" if plot else ""))
+    console.print("report: " + ", ".join(map(str, written)))
 
 
 @click.command(context_settings={"show_default": True})
