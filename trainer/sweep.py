@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,28 +150,29 @@ def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, An
 
 def run_sweep(
     runs: list[SweepRun],
-    common: list[str],
+    shared: RunSettings,
     data_dir: Path,
     output_dir: Path,
     tessdata: Path | None,
-    psm: int,
     jobs: int,
-    lang: str | None,
+    extra_args: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Run the grid ``jobs`` at a time; returns results sorted best (lowest eval CER) first."""
+    """Run the grid ``jobs`` at a time, each run with the ``shared`` settings (and
+    ``extra_args`` of `tesskit train`); returns results sorted best (lowest eval CER) first."""
     tessdata_dir = resolve_tessdata(tessdata)
     # Checked once here, not failed once per run.
-    find_start_model(lang, tessdata_dir)
+    find_start_model(shared.start_model, tessdata_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     samples, _, _ = dataset.discover(data_dir)
     lstmf.build_lstmf(
         samples,
         rundir.cache_dir(output_dir, "lstmf"),
         tessdata_dir,
-        psm,
+        shared.psm,
         jobs,
-        lang=lang,
+        lang=shared.start_model,
     )
+    common = [*train_args(shared, data_dir, output_dir, tessdata), *extra_args]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda r: _run_one(r, common, output_dir), runs))
     results = rank(results)

@@ -27,7 +27,6 @@ from trainer.sweep import (
     keep_best,
     plot_sweep,
     run_sweep,
-    train_args,
 )
 from trainer.tools import TesskitError
 
@@ -222,10 +221,7 @@ def _sweep_here(
         output_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(output_dir / "sweep.json", [])
         return
-    common = train_args(shared, data, output_dir, tessdata)
-    results = run_sweep(
-        runs, common, data, output_dir, tessdata, shared.psm, jobs, shared.start_model
-    )
+    results = run_sweep(runs, shared, data, output_dir, tessdata, jobs)
     _print_table(console, f"sweep {model_name}: ranked by eval CER", results)
     if part is not None:
         console.print(f"table: {output_dir / 'sweep.json'}")
