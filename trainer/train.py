@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -498,11 +498,7 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     with times.stage("start_model_eval_s"):
         start_scores = _score_start_model(config, inputs.start_path, eval_set)
     max_iterations = config.effective_iterations(len(trained_on), len(train_samples))
-    split = {
-        "train": len(train_samples),
-        "augmented": len(trained_on) - len(train_samples),
-        "eval": len(eval_set.samples),
-    }
+    split = _split_record(train_samples, trained_on, eval_set.samples)
     _record_plan(config, max_iterations, split, files, start_scores)
     with times.stage("lstmtraining_s"):
         last_iteration = _train(
@@ -626,6 +622,12 @@ def _score_start_model(
     if start_path is None:
         return None
     return select.score_traineddata(start_path, eval_set, f"{config.start_model} (start model)")
+
+
+def _split_record(
+    train: list[dataset.Sample], trained_on: list[dataset.Sample], held: Sequence[dataset.Sample]
+) -> dict[str, int]:
+    return {"train": len(train), "augmented": len(trained_on) - len(train), "eval": len(held)}
 
 
 def _record_plan(

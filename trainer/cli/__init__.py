@@ -1,8 +1,9 @@
 """``tesskit``: a small CLI over the pipeline stages.
 
 Each command group has a module of its own in this package (``data``, ``synth``, ``train``,
-``eval``, ``sweep``, ``vm``); this module only assembles them and turns
-:class:`~trainer.tools.TesskitError` into a clear message and exit code 2.
+``eval``, ``sweep``, ``vm``; ``config`` turns TrainConfig into their training options);
+this module only assembles them and turns :class:`~trainer.tools.TesskitError` into a clear
+message and exit code 2.
 """
 
 from __future__ import annotations
