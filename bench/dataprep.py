@@ -65,11 +65,11 @@ def main() -> None:
 
             cache = tmp / f"cache{round_}"
             start = time.perf_counter()
-            build_lstmf(samples, cache, args.tessdata, psm=13, jobs=args.jobs)
+            build_lstmf(samples, cache, args.tessdata, jobs=args.jobs)
             parallel_runs.append(time.perf_counter() - start)
 
             start = time.perf_counter()
-            build_lstmf(samples, cache, args.tessdata, psm=13, jobs=args.jobs)
+            build_lstmf(samples, cache, args.tessdata, jobs=args.jobs)
             warm_runs.append(time.perf_counter() - start)
             shutil.rmtree(cache)
         sequential = statistics.median(sequential_runs)

@@ -11,7 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from trainer.sweep import grid, run_sweep
+from trainer.dataset import LINE_PSM
+from trainer.sweep import RunSettings, grid, run_sweep
 
 from fixtures import float_tessdata, synthetic_lines
 
@@ -29,23 +30,12 @@ def main() -> None:
         timings = {}
         for jobs in (1, args.runs):
             out = tmp / f"runs-{jobs}"
-            common = [
-                "--data",
-                str(data),
-                "--output-dir",
-                str(out),
-                "--start-model",
-                "fra",
-                "--tessdata",
-                str(tessdata),
-                "--target-error-rate",
-                "0",
-                "--jobs",
-                "1",
-            ]
+            shared = RunSettings(LINE_PSM, "fra", None, fresh=False)
             runs = grid("bench", rates, [args.iterations])
             start = time.perf_counter()
-            results = run_sweep(runs, common, data, out, tessdata, 13, jobs, "fra")
+            # Target 0: every run trains its full iterations, so both timings do the same work.
+            extra = ["--target-error-rate", "0"]
+            results = run_sweep(runs, shared, data, out, tessdata, jobs, extra)
             timings[jobs] = time.perf_counter() - start
             assert all(r["exit_code"] == 0 for r in results), results
     print(f"runs: {args.runs} x {args.iterations} iterations")

@@ -70,11 +70,11 @@ def augment_image(image: Path, rng: random.Random) -> Image.Image:
 def augmented_samples(
     samples: Sequence[Sample], copies: int, seed: int, cache_dir: Path
 ) -> list[Sample]:
-    """``copies`` augmented versions of every sample, written under ``cache_dir/augment``
-    (reused when already there); the source files are only read."""
+    """``copies`` augmented versions of every sample, written into ``cache_dir`` (reused
+    when already there); the source files are only read."""
     if copies <= 0:
         return []
-    out_dir = cache_dir / "augment"
+    out_dir = cache_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     made: list[Sample] = []
     for sample in samples:

@@ -122,26 +122,23 @@ def run_checks(
         except TesskitError as exc:
             results.append(CheckResult(model.name, False, exc.message, exc.fix))
     if start_model:
-        path = resolved / f"{start_model}.traineddata"
-        if not path.is_file():
-            results.append(
-                CheckResult(
-                    f"START_MODEL {start_model}",
-                    False,
-                    f"{path} not found",
-                    f"install tessdata_best {start_model}.traineddata into {resolved}",
-                )
-            )
-        else:
-            try:
-                info = require_float_model(path)
-                results.append(
-                    CheckResult(
-                        f"START_MODEL {start_model}", True, f"float model, network {info.network}"
-                    )
-                )
-            except TesskitError as exc:
-                results.append(
-                    CheckResult(f"START_MODEL {start_model}", False, exc.message, exc.fix)
-                )
+        results.append(_start_model_check(start_model, resolved))
     return results
+
+
+def _start_model_check(start_model: str, tessdata: Path) -> CheckResult:
+    """START_MODEL is there and a float model (only those can be fine-tuned)."""
+    name = f"START_MODEL {start_model}"
+    path = tessdata / f"{start_model}.traineddata"
+    if not path.is_file():
+        return CheckResult(
+            name,
+            False,
+            f"{path} not found",
+            f"install tessdata_best {start_model}.traineddata into {tessdata}",
+        )
+    try:
+        info = require_float_model(path)
+    except TesskitError as exc:
+        return CheckResult(name, False, exc.message, exc.fix)
+    return CheckResult(name, True, f"float model, network {info.network}")

@@ -16,6 +16,9 @@ from pathlib import Path
 #: Image suffixes tesstrain accepts; compound ones first so ``x.bin.png`` has stem ``x``.
 IMAGE_SUFFIXES: tuple[str, ...] = (".bin.png", ".nrm.png", ".png", ".tif", ".tiff", ".jpg", ".jpeg")
 GT_SUFFIX = ".gt.txt"
+#: Tesseract's page segmentation mode for ground-truth lines: 13, one raw line without layout
+#: analysis (tesstrain's PSM); lstmf files, evaluation and training read lines this way.
+LINE_PSM = 13
 
 
 @dataclass(frozen=True, order=True)

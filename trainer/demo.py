@@ -10,8 +10,7 @@ from rich.console import Console
 
 from trainer import dataset
 from trainer.evaluate import ModelRef, Scores, evaluate_model
-from trainer.html_report import start_model_baseline, write_html_report
-from trainer.report import plot_training, write_report
+from trainer.report import write_eval_report
 from trainer.synth import find_font, write_synthetic_dataset
 from trainer.train import TrainConfig, TrainResult, run_training
 
@@ -64,9 +63,7 @@ def run_demo(
     if start_model:
         models.insert(0, ModelRef.parse(start_model, tessdata))
     scores = [evaluate_model(held_out, m, config.psm, jobs) for m in models]
-    report_dir = result.run_dir / "report"
-    baseline = start_model_baseline(result.run_dir, scores)
-    plot = plot_training(result.run_dir, report_dir / "training.png", baseline=baseline)
-    md, _ = write_report(report_dir, scores, plot=plot)
-    html = write_html_report(report_dir, scores, held_out, plot=plot, title="tesskit demo")
+    html, md, *_ = write_eval_report(
+        result.run_dir / "report", scores, held_out, result.run_dir, title="tesskit demo"
+    )
     return DemoResult(result, scores, md, html)

@@ -8,6 +8,7 @@ are NFC-normalised and whitespace-collapsed first, so encoding variants are not 
 from __future__ import annotations
 
 import os
+import tempfile
 import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from trainer.dataset import Sample
+from trainer.dataset import LINE_PSM, Sample
 from trainer.names import validate_model_name
 from trainer.tools import (
     TesskitError,
@@ -137,14 +138,28 @@ def recognize_line(image: Path, model: ModelRef, psm: int) -> str:
 
 
 def recognize(
-    samples: Sequence[Sample], model: ModelRef, psm: int = 13, jobs: int | None = None
+    samples: Sequence[Sample], model: ModelRef, psm: int = LINE_PSM, jobs: int | None = None
 ) -> list[str]:
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         return list(pool.map(lambda s: recognize_line(s.image, model, psm), samples))
 
 
+def evaluate_models(
+    samples: Sequence[Sample],
+    models: Sequence[ModelRef],
+    psm: int = LINE_PSM,
+    jobs: int | None = None,
+    without_dictionaries: bool = False,
+) -> list[Scores]:
+    """Scores of every model, each followed by its copy without dictionaries if asked."""
+    with tempfile.TemporaryDirectory(prefix="tesskit-nodict-") as scratch:
+        if without_dictionaries:
+            models = [v for m in models for v in (m, m.without_dictionaries(Path(scratch)))]
+        return [evaluate_model(samples, model, psm, jobs) for model in models]
+
+
 def evaluate_model(
-    samples: Sequence[Sample], model: ModelRef, psm: int = 13, jobs: int | None = None
+    samples: Sequence[Sample], model: ModelRef, psm: int = LINE_PSM, jobs: int | None = None
 ) -> Scores:
     hyps = recognize(samples, model, psm, jobs)
     return score([s.name for s in samples], [s.text() for s in samples], hyps, model.label)

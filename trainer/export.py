@@ -1,11 +1,26 @@
-"""Turning a checkpoint into installable models, never clobbering a good one on failure."""
+"""Checkpoints into installable models, and models into tessdata (``tesskit install``).
+
+A good model is never clobbered on failure: every model is written beside its place and
+renamed onto it.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
-from trainer.manifest import replacing
-from trainer.tools import TesskitError, find_tool, run, tool_env
+from trainer.manifest import copy_atomic, replacing, sha256_file
+from trainer.names import validate_model_name
+from trainer.tools import (
+    TesskitError,
+    find_tool,
+    inspect_model,
+    resolve_tessdata,
+    run,
+    tool_env,
+    user_tessdata,
+)
 
 
 def checkpoint_iteration(path: Path) -> int:
@@ -24,6 +39,22 @@ def export_model(
     with replacing(dest) as partial:
         _stop_training(checkpoint, starter_traineddata, partial, tessdata, convert_to_int)
     return dest
+
+
+def export_pair(
+    checkpoint: Path, starter_traineddata: Path, model: Path, fast: Path, tessdata: Path
+) -> None:
+    """The float model (tessdata_best style) and its integer form (tessdata_fast style)."""
+    export_model(checkpoint, starter_traineddata, model, tessdata, False)
+    export_model(checkpoint, starter_traineddata, fast, tessdata, True)
+
+
+def keep_start_model(start: Path, model: Path, fast: Path) -> None:
+    """The start model unchanged (same bytes) as MODEL, and its integer form as MODEL_fast."""
+    copy_atomic(start, model)
+    with replacing(fast) as partial:
+        shutil.copyfile(start, partial)
+        run([find_tool("combine_tessdata"), "-c", partial], timeout=600)
 
 
 def _stop_training(
@@ -86,3 +117,37 @@ def export_checkpoint(
     if dest.resolve() in {p.resolve() for p in reserved}:
         raise TesskitError(f"{dest} is the run's chosen model", "pass another --out")
     return export_model(checkpoint, starter, dest, tessdata, fast)
+
+
+def install_model(
+    model: Path, tessdata: Path | None, name: str | None, fast: bool, force: bool
+) -> Path:
+    """Copy a model (file, or a run dir's model) into tessdata as ``NAME.traineddata``;
+    returns where it went (the user's own tessdata when the shared one is not writable)."""
+    if model.is_dir():
+        model = model / f"{model.name}{'_fast' if fast else ''}.traineddata"
+    inspect_model(model)
+    # A run's _fast export keeps its suffix: it is a different model from the float one.
+    target_name = name or validate_model_name(model.stem, f"the file name of {model}")
+    target = _install_dir(tessdata) / f"{target_name}.traineddata"
+    if target.exists() and sha256_file(target) != sha256_file(model) and not force:
+        raise TesskitError(
+            f"{target} exists and is a different model",
+            f"install under another name (--name {target_name}_2), or add --force to replace it",
+        )
+    return copy_atomic(model, target)
+
+
+def _install_dir(tessdata: Path | None) -> Path:
+    """The tessdata to install into: the given/shared one if writable, else the user's."""
+    shared = resolve_tessdata(tessdata)
+    if os.access(shared, os.W_OK):
+        return shared
+    own = user_tessdata()
+    if tessdata is not None:
+        raise TesskitError(
+            f"cannot write to {shared} (permission denied)",
+            f"omit --tessdata to install into your own {own}, or install as the directory's owner",
+        )
+    own.mkdir(parents=True, exist_ok=True)
+    return own

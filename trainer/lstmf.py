@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image
 
 from trainer import boxes
-from trainer.dataset import Sample
+from trainer.dataset import LINE_PSM, Sample
 from trainer.manifest import copy_atomic
 from trainer.tools import TesskitError, find_tool, run, tesseract_version, tool_env
 
@@ -97,7 +97,7 @@ def build_lstmf(
     samples: Sequence[Sample],
     cache_dir: Path,
     tessdata: Path,
-    psm: int = 13,
+    psm: int = LINE_PSM,
     jobs: int | None = None,
     lang: str | None = None,
     on_progress: ProgressCallback | None = None,

@@ -1,10 +1,24 @@
-"""Parsing lstmtraining / lstmeval output lines into records."""
+"""Progress: lstmtraining / lstmeval output lines parsed into records, and the live bar.
+
+The bar shows a stage's progress (lstmf files made, training iterations with their rates).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Column
 
 _NUM = r"([0-9.]+)"
 ITERATION_RE = re.compile(
@@ -58,3 +72,19 @@ def parse_best_checkpoint(line: str) -> str | None:
 def parse_finished(line: str) -> float | None:
     match = FINISHED_RE.search(line)
     return float(match.group(1)) if match else None
+
+
+def progress_bar(console: Console, enabled: bool) -> Progress:
+    """A stage's live bar (lstmf, training); its ``stats`` field shows the latest record."""
+    # Unwrapped columns: at 80 columns the stats text gives way, never the times.
+    return Progress(
+        TextColumn("[bold]{task.description}", table_column=Column(no_wrap=True)),
+        BarColumn(bar_width=20),
+        MofNCompleteColumn(table_column=Column(no_wrap=True)),
+        TextColumn("{task.fields[stats]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+        TimeElapsedColumn(table_column=Column(no_wrap=True)),
+        TimeRemainingColumn(table_column=Column(no_wrap=True)),
+        console=console,
+        disable=not enabled,
+        transient=False,
+    )

@@ -1,4 +1,8 @@
-"""Reports: report.md + report.json, and the training plot (train BCER, eval CER, chosen)."""
+"""Reports: report.md + report.json, the training plot, and a training run's report/ folder.
+
+The plot shows train BCER, eval CER per checkpoint and the model handed back; a run's
+report/ holds those and report.html.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from trainer.dataset import Sample
 from trainer.evaluate import Scores
+from trainer.html_report import start_model_baseline, write_html_report
 from trainer.manifest import read_manifest, write_json_atomic
 
 
@@ -20,12 +26,14 @@ def scores_table_md(scores: Sequence[Scores]) -> str:
 
 
 def write_train_report(
-    out_dir: Path, scores: Sequence[Scores], verdict: str, plot: Path | None
-) -> tuple[Path, Path]:
-    """``train``'s report on its eval split: start model vs the chosen (or best) checkpoint."""
-    return write_report(
-        out_dir, scores, plot=plot, title="tesskit training: eval split", verdict=verdict
-    )
+    run_dir: Path, scores: Sequence[Scores], verdict: str, samples: Sequence[Sample], title: str
+) -> None:
+    """``train``'s report on its eval split in ``run_dir/report``: start model vs the chosen
+    (or best) checkpoint, with the training curves."""
+    out_dir = run_dir / "report"
+    plot = plot_training(run_dir, out_dir / "training.png")
+    write_report(out_dir, scores, plot=plot, title="tesskit training: eval split", verdict=verdict)
+    write_html_report(out_dir, scores, samples, plot, title=title)
 
 
 def write_report(
@@ -73,6 +81,24 @@ def write_report(
         },
     )
     return md_path, json_path
+
+
+def write_eval_report(
+    out_dir: Path,
+    scores: Sequence[Scores],
+    samples: Sequence[Sample],
+    run_dir: Path | None = None,
+    title: str = "tesskit evaluation",
+) -> list[Path]:
+    """report.html, report.md and report.json of ``tesskit eval`` (and the demo), with a
+    training run's curves when ``run_dir`` is given; returns the files written."""
+    plot = None
+    if run_dir:
+        baseline = start_model_baseline(run_dir, scores)
+        plot = plot_training(run_dir, out_dir / "training.png", baseline=baseline)
+    md, js = write_report(out_dir, scores, plot=plot)
+    html = write_html_report(out_dir, scores, samples, plot=plot, title=title)
+    return [html, md, js, *([plot] if plot else [])]
 
 
 def plot_training(

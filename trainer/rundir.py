@@ -18,6 +18,14 @@ from trainer.names import is_sweep_run
 from trainer.tools import TesskitError
 
 RUN_MARKER = ".tesskit-run"
+#: Below --output-dir, shared by all its runs and never stale (content-addressed names):
+#: ``lstmf/`` and the augmented lines of ``augment/``.
+CACHE_DIR = ".cache"
+
+
+def cache_dir(output_dir: Path, kind: str) -> Path:
+    """The ``kind`` ("lstmf", "augment") cache of an output dir, as an absolute path."""
+    return output_dir.resolve() / CACHE_DIR / kind
 
 
 def is_inside(path: Path, parent: Path) -> bool:
@@ -101,7 +109,7 @@ def clean_targets(output_dir: Path, name: str, with_cache: bool = False) -> list
     targets.append(output_dir / f".{name}_sweep-vars.yml")
     if _is_table_of_sweep(output_dir / "sweep.json", name):
         targets.append(output_dir / "sweep.json")
-    cache = output_dir / ".cache"
+    cache = output_dir / CACHE_DIR
     if with_cache and cache.is_dir():
         if {p.name for p in cache.iterdir()} - CACHE_PARTS:
             raise TesskitError(f"{cache} holds more than tesskit's caches; nothing deleted")
@@ -122,7 +130,7 @@ def _is_table_of_sweep(table: Path, prefix: str) -> bool:
 def delete(target: Path) -> None:
     """Remove one of :func:`clean_targets`' paths (run dirs checked again just before)."""
     if target.is_dir() and not target.is_symlink():
-        if target.name != ".cache":
+        if target.name != CACHE_DIR:
             check_deletable(target)
         shutil.rmtree(target)
     else:

@@ -20,7 +20,7 @@ from trainer.dataset import Sample
 from trainer.evaluate import ModelRef, Scores, evaluate_model
 from trainer.export import checkpoint_iteration, export_model
 from trainer.manifest import sha256_file, write_json_atomic
-from trainer.tools import find_tool, run, tool_env
+from trainer.tools import TesskitError, find_tool, run, tool_env
 
 #: Checkpoints scored at most (evenly spread over the run, the last always among them):
 #: each costs a conversion and a pass over the eval lines.
@@ -132,3 +132,58 @@ def beats_start(best: dict[str, Any] | None, start: Scores | None) -> bool:
     if best is None:
         return False
     return start is None or best["cer"] < start.cer
+
+
+def verdict_line(
+    start_model: str | None, best: dict[str, Any] | None, start: Scores | None, lines: int
+) -> str:
+    """One line saying which model is handed back and why, with the CERs that decided it."""
+    if start is None:
+        assert best is not None
+        return f"chose {best['checkpoint']}: CER {best['cer']:.2f} % on {lines} eval lines"
+    name = start_model
+    if not beats_start(best, start):
+        best_cer = f"{best['cer']:.2f} %" if best else "none"
+        return (
+            f"no checkpoint beat START_MODEL {name} on {lines} eval lines "
+            f"(CER {start.cer:.2f} % vs best {best_cer}); keeping {name}"
+        )
+    assert best is not None
+    return (
+        f"{best['checkpoint']} beat START_MODEL {name} on {lines} eval lines: "
+        f"CER {start.cer:.2f} % -> {best['cer']:.2f} %"
+    )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The scored checkpoints and the decision: the best one, or START_MODEL kept."""
+
+    best: dict[str, Any]
+    evals: list[dict[str, Any]]
+    #: START_MODEL reads the eval lines at least as well as the best checkpoint.
+    keep_start: bool
+    verdict: str
+
+
+def choose(
+    run_dir: Path,
+    model_name: str,
+    starter_traineddata: Path,
+    eval_set: EvalSet,
+    start: tuple[str | None, Scores | None],
+    last_iteration: int,
+) -> Selection:
+    """Score the run's checkpoints and choose between the best and START_MODEL (``start``:
+    its name and scores, or ``(None, None)`` from scratch)."""
+    evals = score_checkpoints(run_dir, model_name, starter_traineddata, eval_set, last_iteration)
+    best = best_checkpoint(evals)
+    if best is None:
+        raise TesskitError(f"lstmtraining wrote no checkpoint in {run_dir / 'checkpoints'}")
+    start_model, start_scores = start
+    return Selection(
+        best,
+        evals,
+        keep_start=start_scores is not None and not beats_start(best, start_scores),
+        verdict=verdict_line(start_model, best, start_scores, len(eval_set.samples)),
+    )

@@ -55,6 +55,7 @@ def net_spec_for(spec: str, unicharset: Path) -> str:
     return spec.replace("###", str(unicharset_size(unicharset)))
 
 
+# Longer than 60 lines: four tool calls, each on the one before's output, read best in order.
 def build_starter(
     starter_dir: Path,
     model_name: str,

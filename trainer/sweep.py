@@ -12,12 +12,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trainer import dataset, lstmf
+from trainer import dataset, lstmf, rundir
 from trainer.manifest import copy_atomic, write_json_atomic
 from trainer.names import sweep_run_name
 from trainer.tools import TesskitError, resolve_tessdata
@@ -89,6 +90,36 @@ class Shard:
         return f"{self.index}/{self.count}"
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """The training settings every run of a sweep shares (TrainConfig's, as options)."""
+
+    psm: int
+    #: START_MODEL to fine-tune; None or '' trains from scratch.
+    start_model: str | None
+    net_spec: str | None
+    fresh: bool
+
+    def args(self) -> list[str]:
+        """As `tesskit train` / `tesskit sweep` options."""
+        args = ["--psm", str(self.psm)]
+        if self.start_model:
+            args += ["--start-model", self.start_model]
+        if self.net_spec:
+            args += ["--net-spec", self.net_spec]
+        return [*args, *(["--fresh"] if self.fresh else [])]
+
+
+def train_args(
+    shared: RunSettings, data_dir: Path, output_dir: Path, tessdata: Path | None
+) -> list[str]:
+    """The `tesskit train` options of every run besides its name and grid point; each run
+    makes no lstmf of its own (``run_sweep`` does it once), so one process is enough."""
+    args = ["--data", str(data_dir), "--output-dir", str(output_dir), *shared.args()]
+    args += ["--jobs", "1"]
+    return [*args, *(["--tessdata", str(tessdata)] if tessdata else [])]
+
+
 def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, Any]:
     log = output_dir / f"{run.name}.sweep.log"
     with log.open("w") as fh:
@@ -119,28 +150,29 @@ def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, An
 
 def run_sweep(
     runs: list[SweepRun],
-    common: list[str],
+    shared: RunSettings,
     data_dir: Path,
     output_dir: Path,
     tessdata: Path | None,
-    psm: int,
     jobs: int,
-    lang: str | None,
+    extra_args: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Run the grid ``jobs`` at a time; returns results sorted best (lowest eval CER) first."""
+    """Run the grid ``jobs`` at a time, each run with the ``shared`` settings (and
+    ``extra_args`` of `tesskit train`); returns results sorted best (lowest eval CER) first."""
     tessdata_dir = resolve_tessdata(tessdata)
     # Checked once here, not failed once per run.
-    find_start_model(lang, tessdata_dir)
+    find_start_model(shared.start_model, tessdata_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     samples, _, _ = dataset.discover(data_dir)
     lstmf.build_lstmf(
         samples,
-        output_dir.resolve() / ".cache" / "lstmf",
+        rundir.cache_dir(output_dir, "lstmf"),
         tessdata_dir,
-        psm,
+        shared.psm,
         jobs,
-        lang=lang,
+        lang=shared.start_model,
     )
+    common = [*train_args(shared, data_dir, output_dir, tessdata), *extra_args]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(lambda r: _run_one(r, common, output_dir), runs))
     results = rank(results)

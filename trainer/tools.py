@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,3 +248,32 @@ def require_float_model(path: Path) -> ModelInfo:
             "tessdata directory",
         )
     return info
+
+
+def model_unicharset(model: Path) -> set[str]:
+    """Characters of a model's LSTM unicharset (extracted to a temp dir, never into tessdata)."""
+    with tempfile.TemporaryDirectory(prefix="tesskit-uni-") as tmp:
+        run([find_tool("combine_tessdata"), "-u", model, f"{tmp}/m."])
+        path = Path(tmp) / "m.lstm-unicharset"
+        if not path.is_file():
+            raise TesskitError(f"{model} has no lstm-unicharset")
+        lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    chars = {line.split(" ", 1)[0] for line in lines if line}
+    return chars | {" "}
+
+
+def start_model_unicharset(start_model: str, tessdata: Path | None) -> tuple[set[str] | None, str]:
+    """The START_MODEL's characters, or None and why the unknown-characters check is skipped
+    ('' when the user skipped it with --start-model '')."""
+    if not start_model:
+        return None, ""
+    try:
+        model = resolve_tessdata(tessdata) / f"{start_model}.traineddata"
+    except TesskitError as exc:
+        return None, f"unknown-characters check skipped: {exc.message}"
+    if not model.is_file():
+        return None, (
+            f"unknown-characters check skipped: START_MODEL {model} not found; pass "
+            "--start-model with the model you will fine-tune (or --start-model '' to skip)"
+        )
+    return model_unicharset(model), ""

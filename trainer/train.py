@@ -1,5 +1,8 @@
-"""Fine-tuning / training with lstmtraining: data prep, live progress, checkpoint evaluation,
-best-checkpoint export and resume.
+"""A training run: ``run_training`` runs the pipeline's stages in order, with resume.
+
+The stages: checked inputs, the run dir, lines split and made into lstmf, the starter
+traineddata, START_MODEL's score, lstmtraining with live progress, the checkpoint chosen
+(trainer.select) and exported (trainer.export), the report (trainer.report).
 
 Resume works because lstmtraining itself reloads ``<model_output>_checkpoint`` when it
 exists; tesskit keeps everything else (lists, starter, lstmf cache) content-addressed or
@@ -9,44 +12,27 @@ deterministic, so re-running the same command picks up where it stopped.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Column
 
 from trainer import augment, dataset, dictionaries, lstmf, progress, rundir, select, starter
 from trainer.evaluate import Scores
-from trainer.export import export_model
-from trainer.html_report import write_html_report
-from trainer.manifest import (
-    copy_atomic,
-    read_manifest,
-    replacing,
-    sha256_file,
-    update_manifest,
-    write_json_atomic,
-)
+from trainer.export import export_pair, keep_start_model
+from trainer.manifest import read_manifest, sha256_file, update_manifest, write_json_atomic
 from trainer.names import validate_model_name
-from trainer.report import plot_training, write_train_report
+from trainer.report import write_train_report
 from trainer.tools import (
     TesskitError,
     find_tool,
     require_float_model,
     resolve_tessdata,
-    run,
     tesseract_version,
     tool_env,
 )
@@ -102,7 +88,7 @@ class TrainConfig:
     max_iterations: int | None = None
     epochs: int | None = None
     learning_rate: float | None = None
-    psm: int = 13
+    psm: int = dataset.LINE_PSM
     ratio_train: float = 0.9
     target_error_rate: float = 0.01
     net_spec: str = starter.DEFAULT_NET_SPEC
@@ -228,21 +214,6 @@ def _already_finished(
     )
 
 
-def _progress_bar(console: Console, enabled: bool) -> Progress:
-    # Unwrapped columns: at 80 columns the stats text gives way, never the times.
-    return Progress(
-        TextColumn("[bold]{task.description}", table_column=Column(no_wrap=True)),
-        BarColumn(bar_width=20),
-        MofNCompleteColumn(table_column=Column(no_wrap=True)),
-        TextColumn("{task.fields[stats]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
-        TimeElapsedColumn(table_column=Column(no_wrap=True)),
-        TimeRemainingColumn(table_column=Column(no_wrap=True)),
-        console=console,
-        disable=not enabled,
-        transient=False,
-    )
-
-
 def _stream_lstmtraining(
     args: list[str],
     config: TrainConfig,
@@ -259,7 +230,7 @@ def _stream_lstmtraining(
         json.loads(progress_path.read_text()) if progress_path.is_file() else []
     )
     best = min((r["bcer_train"] for r in records), default=None)
-    with _progress_bar(console, config.show_progress) as bar, log_path.open("a") as log:
+    with progress.progress_bar(console, config.show_progress) as bar, log_path.open("a") as log:
         task = bar.add_task("training", total=max_iterations, completed=start_iteration, stats="")
         log.write(f"\n# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(args)}\n")
         proc = subprocess.Popen(
@@ -376,13 +347,13 @@ def _build_all_lstmf(
 ) -> list[list[Path]]:
     """lstmf of each group of samples (groups may reuse names: train and --eval-data)."""
     out: list[list[Path]] = []
-    with _progress_bar(console, config.show_progress) as bar:
+    with progress.progress_bar(console, config.show_progress) as bar:
         task = bar.add_task("lstmf", total=sum(map(len, groups)), stats="")
         offset = 0
         for group in groups:
             paths = lstmf.build_lstmf(
                 group,
-                config.output_dir.resolve() / ".cache" / "lstmf",
+                rundir.cache_dir(config.output_dir, "lstmf"),
                 tessdata,
                 config.psm,
                 config.jobs,
@@ -451,34 +422,6 @@ def _split_line(
     return f"{len(train)} training lines{extra}; {len(held)} eval lines {source}"
 
 
-def _keep_start_model(start: Path, model: Path, fast: Path) -> None:
-    """The start model unchanged (same bytes) as MODEL, and its integer form as MODEL_fast."""
-    copy_atomic(start, model)
-    with replacing(fast) as partial:
-        shutil.copyfile(start, partial)
-        run([find_tool("combine_tessdata"), "-c", partial], timeout=600)
-
-
-def verdict_line(
-    config: TrainConfig, best: dict[str, Any] | None, start: Scores | None, lines: int
-) -> str:
-    if start is None:
-        assert best is not None
-        return f"chose {best['checkpoint']}: CER {best['cer']:.2f} % on {lines} eval lines"
-    name = config.start_model
-    if not select.beats_start(best, start):
-        best_cer = f"{best['cer']:.2f} %" if best else "none"
-        return (
-            f"no checkpoint beat START_MODEL {name} on {lines} eval lines "
-            f"(CER {start.cer:.2f} % vs best {best_cer}); keeping {name}"
-        )
-    assert best is not None
-    return (
-        f"{best['checkpoint']} beat START_MODEL {name} on {lines} eval lines: "
-        f"CER {start.cer:.2f} % -> {best['cer']:.2f} %"
-    )
-
-
 def _settings(
     config: TrainConfig, samples: list[dataset.Sample], given_eval: list[dataset.Sample] | None
 ) -> dict[str, Any]:
@@ -516,7 +459,7 @@ def _prepare_lines(
         train_samples,
         config.effective_augment(len(samples)),
         config.seed,
-        config.output_dir.resolve() / ".cache",
+        rundir.cache_dir(config.output_dir, "augment"),
     )
     train_lstmf, eval_lstmf = _build_all_lstmf(
         config, tessdata, console, [trained_on, eval_samples]
@@ -531,10 +474,95 @@ def _prepare_lines(
 
 
 def run_training(config: TrainConfig, console: Console | None = None) -> TrainResult:
+    """Run the pipeline's stages in order; a run that finished before is returned untouched."""
     validate_model_name(config.model_name)
     console = console or Console(stderr=True)
-    started = time.monotonic()
-    timings: dict[str, float] = {}
+    times = StageTimes()
+    inputs = _check_inputs(config)
+    settings = _settings(config, inputs.samples, inputs.given_eval)
+    resumed_from = _prepare_run_dir(config, settings)
+    done_before = (
+        None
+        if config.fresh
+        else _already_finished(config, settings, inputs.samples, inputs.given_eval)
+    )
+    if done_before is not None:
+        return done_before
+    _record_inputs(config, inputs, settings)
+    with times.stage("lstmf_s"):
+        train_samples, trained_on, eval_set = _prepare_lines(
+            config, inputs.tessdata, console, inputs.samples, inputs.given_eval
+        )
+    with times.stage("starter_s"):
+        files = _build_starter(config, inputs)
+    with times.stage("start_model_eval_s"):
+        start_scores = _score_start_model(config, inputs.start_path, eval_set)
+    max_iterations = config.effective_iterations(len(trained_on), len(train_samples))
+    split = _split_record(train_samples, trained_on, eval_set.samples)
+    _record_plan(config, max_iterations, split, files, start_scores)
+    with times.stage("lstmtraining_s"):
+        last_iteration = _train(
+            config, files, eval_set, inputs.tessdata, max_iterations, console, resumed_from
+        )
+    with times.stage("select_export_s"):
+        choice = choose_and_export(
+            config, files, eval_set, inputs.start_path, start_scores, last_iteration
+        )
+    update_manifest(
+        config.run_dir,
+        status="finished",
+        timings=times.with_total(),
+        iterations=last_iteration,
+        resumed_from=resumed_from,
+        models={p.name: sha256_file(p) for p in (choice.model, choice.fast)},
+    )
+    return TrainResult(
+        run_dir=config.run_dir,
+        model=choice.model,
+        fast_model=choice.fast,
+        best_checkpoint=choice.checkpoint,
+        best_eval_cer=choice.cer,
+        evals=choice.evals,
+        iterations=last_iteration,
+        resumed_from=resumed_from,
+        start_eval_cer=start_scores.cer if start_scores else None,
+        eval_lines=len(eval_set.samples),
+        verdict=choice.verdict,
+    )
+
+
+class StageTimes:
+    """Seconds each stage took, for the manifest's ``timings``."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, key: str) -> Iterator[None]:
+        began = time.monotonic()
+        yield
+        self.seconds[key] = round(time.monotonic() - began, 2)
+
+    def with_total(self) -> dict[str, float]:
+        return {**self.seconds, "total_s": round(time.monotonic() - self.started, 2)}
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run reads, all checked before anything is written."""
+
+    tessdata: Path
+    samples: list[dataset.Sample]
+    #: The --eval-data lines (None: the eval lines are split off ``samples``).
+    given_eval: list[dataset.Sample] | None
+    #: START_MODEL's traineddata (None: from scratch).
+    start_path: Path | None
+    langdata: Path
+
+
+def _check_inputs(config: TrainConfig) -> RunInputs:
+    """Tessdata, ground truth, eval lines, user lists, START_MODEL and langdata, or an error."""
     tessdata = resolve_tessdata(config.tessdata)
     samples = load_samples(config.data_dir)
     _check_eval_dir(config)
@@ -552,104 +580,93 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     dictionaries.check_user_lists(config.dictionaries)
     start_path = find_start_model(config.start_model, tessdata)
     langdata = starter.resolve_langdata(config.langdata, tessdata)
-    settings = _settings(config, samples, given_eval)
-    resumed_from = _prepare_run_dir(config, settings)
-    run_dir = config.run_dir
-    done_before = None if config.fresh else _already_finished(config, settings, samples, given_eval)
-    if done_before is not None:
-        return done_before
+    return RunInputs(tessdata, samples, given_eval, start_path, langdata)
+
+
+def _record_inputs(config: TrainConfig, inputs: RunInputs, settings: dict[str, Any]) -> None:
+    """The manifest's record of what this run is made of, before any work."""
+    start_path = inputs.start_path
     update_manifest(
-        run_dir,
+        config.run_dir,
         model_name=config.model_name,
         status="preparing",
         settings=settings,
         config=_config_record(config),
         tesseract_version=tesseract_version(),
-        tessdata=str(tessdata),
+        tessdata=str(inputs.tessdata),
         start_model_path=str(start_path) if start_path else None,
         start_model_sha256=sha256_file(start_path) if start_path else None,
         data_dir=str(config.data_dir.resolve()),
         eval_data_dir=str(config.eval_data.resolve()) if config.eval_data else None,
-        lines=len(samples),
+        lines=len(inputs.samples),
     )
 
-    t0 = time.monotonic()
-    train_samples, trained_on, eval_set = _prepare_lines(
-        config, tessdata, console, samples, given_eval
-    )
-    timings["lstmf_s"] = round(time.monotonic() - t0, 2)
-    eval_samples = eval_set.samples
-    t0 = time.monotonic()
-    files = starter.build_starter(
-        run_dir / "starter",
+
+def _build_starter(config: TrainConfig, inputs: RunInputs) -> starter.StarterFiles:
+    """The starter traineddata, its unicharset covering the training and the eval lines."""
+    return starter.build_starter(
+        config.run_dir / "starter",
         config.model_name,
-        [*samples, *(given_eval or [])],
-        start_path,
-        langdata,
-        tessdata,
+        [*inputs.samples, *(inputs.given_eval or [])],
+        inputs.start_path,
+        inputs.langdata,
+        inputs.tessdata,
         user_lists=config.dictionaries,
     )
-    timings["starter_s"] = round(time.monotonic() - t0, 2)
 
-    t0 = time.monotonic()
-    start_scores = (
-        select.score_traineddata(start_path, eval_set, f"{config.start_model} (start model)")
-        if start_path
-        else None
-    )
-    timings["start_model_eval_s"] = round(time.monotonic() - t0, 2)
 
-    max_iterations = config.effective_iterations(len(trained_on), len(train_samples))
+def _score_start_model(
+    config: TrainConfig, start_path: Path | None, eval_set: select.EvalSet
+) -> Scores | None:
+    """START_MODEL's CER on the eval lines: what a checkpoint must beat to be handed back."""
+    if start_path is None:
+        return None
+    return select.score_traineddata(start_path, eval_set, f"{config.start_model} (start model)")
+
+
+def _split_record(
+    train: list[dataset.Sample], trained_on: list[dataset.Sample], held: Sequence[dataset.Sample]
+) -> dict[str, int]:
+    return {"train": len(train), "augmented": len(trained_on) - len(train), "eval": len(held)}
+
+
+def _record_plan(
+    config: TrainConfig,
+    max_iterations: int,
+    split: dict[str, int],
+    files: starter.StarterFiles,
+    start_scores: Scores | None,
+) -> None:
     update_manifest(
-        run_dir,
+        config.run_dir,
         status="training",
         max_iterations=max_iterations,
-        split={
-            "train": len(train_samples),
-            "augmented": len(trained_on) - len(train_samples),
-            "eval": len(eval_samples),
-        },
+        split=split,
         dictionaries=sorted(files.dictionaries),
         start_model_eval=_scores_record(start_scores),
     )
+
+
+def _train(
+    config: TrainConfig,
+    files: starter.StarterFiles,
+    eval_set: select.EvalSet,
+    tessdata: Path,
+    max_iterations: int,
+    console: Console,
+    resumed_from: int,
+) -> int:
+    """lstmtraining (resuming from its own checkpoint); returns the last iteration reached."""
     train_list = config.run_dir / "lists" / "train.txt"
     args = _lstmtraining_args(config, files, train_list, eval_set.lstmf_list, max_iterations)
-    t0 = time.monotonic()
     try:
         records = _stream_lstmtraining(
             args, config, tessdata, max_iterations, console, resumed_from
         )
     except KeyboardInterrupt:
-        update_manifest(run_dir, status="interrupted")
+        update_manifest(config.run_dir, status="interrupted")
         raise
-    timings["lstmtraining_s"] = round(time.monotonic() - t0, 2)
-    last_iteration = records[-1]["training_iteration"] if records else max_iterations
-
-    t0 = time.monotonic()
-    choice = choose_and_export(config, files, eval_set, start_path, start_scores, last_iteration)
-    timings["select_export_s"] = round(time.monotonic() - t0, 2)
-    timings["total_s"] = round(time.monotonic() - started, 2)
-    update_manifest(
-        run_dir,
-        status="finished",
-        timings=timings,
-        iterations=last_iteration,
-        resumed_from=resumed_from,
-        models={p.name: sha256_file(p) for p in (choice.model, choice.fast)},
-    )
-    return TrainResult(
-        run_dir=run_dir,
-        model=choice.model,
-        fast_model=choice.fast,
-        best_checkpoint=choice.checkpoint,
-        best_eval_cer=choice.cer,
-        evals=choice.evals,
-        iterations=last_iteration,
-        resumed_from=resumed_from,
-        start_eval_cer=start_scores.cer if start_scores else None,
-        eval_lines=len(eval_set.samples),
-        verdict=choice.verdict,
-    )
+    return records[-1]["training_iteration"] if records else max_iterations
 
 
 @dataclass
@@ -675,40 +692,34 @@ def choose_and_export(
     """Score the checkpoints, export the best unless START_MODEL reads the eval lines at
     least as well (then START_MODEL itself is MODEL.traineddata), write the report."""
     run_dir = config.run_dir
-    evals = select.score_checkpoints(
-        run_dir, config.model_name, files.traineddata, eval_set, last_iteration
+    selection = select.choose(
+        run_dir,
+        config.model_name,
+        files.traineddata,
+        eval_set,
+        (config.start_model, start_scores),
+        last_iteration,
     )
-    best = select.best_checkpoint(evals)
-    if best is None:
-        raise TesskitError(f"lstmtraining wrote no checkpoint in {run_dir / 'checkpoints'}")
+    best = selection.best
     best_ckpt = run_dir / "checkpoints" / best["checkpoint"]
     model = run_dir / f"{config.model_name}.traineddata"
     fast = run_dir / f"{config.model_name}_fast.traineddata"
-    verdict = verdict_line(config, best, start_scores, len(eval_set.samples))
-    if start_path is not None and start_scores and not select.beats_start(best, start_scores):
-        _keep_start_model(start_path, model, fast)
+    if selection.keep_start and start_path is not None and start_scores is not None:
+        keep_start_model(start_path, model, fast)
         chosen = {"model": "start_model", "cer": start_scores.cer, "wer": start_scores.wer}
         # The report still shows the best checkpoint: what keeping START_MODEL avoided.
         other = select.score_checkpoint(best_ckpt, files.traineddata, eval_set)
         checkpoint = None
     else:
-        export_model(best_ckpt, files.traineddata, model, eval_set.tessdata, False)
-        export_model(best_ckpt, files.traineddata, fast, eval_set.tessdata, True)
+        export_pair(best_ckpt, files.traineddata, model, fast, eval_set.tessdata)
         chosen = {"model": "checkpoint", **best}
         other = select.score_traineddata(model, eval_set, f"{config.model_name} (exported)")
         checkpoint = best_ckpt
-    update_manifest(run_dir, best_checkpoint=best, chosen=chosen, verdict=verdict)
-    plot = plot_training(run_dir, run_dir / "report" / "training.png")
+    update_manifest(run_dir, best_checkpoint=best, chosen=chosen, verdict=selection.verdict)
     compared = [*filter(None, [start_scores]), other]
-    write_train_report(run_dir / "report", compared, verdict, plot)
-    write_html_report(
-        run_dir / "report",
-        compared,
-        eval_set.samples,
-        plot,
-        title=f"{config.model_name}: {verdict}",
-    )
-    return Choice(model, fast, checkpoint, chosen["cer"], verdict, evals)
+    title = f"{config.model_name}: {selection.verdict}"
+    write_train_report(run_dir, compared, selection.verdict, eval_set.samples, title)
+    return Choice(model, fast, checkpoint, chosen["cer"], selection.verdict, selection.evals)
 
 
 def _scores_record(scores: Scores | None) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.sweep_hosts import write_unsafe_vars
+from trainer.remote.hosts import write_unsafe_vars
 
 from conftest import REPO
 

@@ -194,3 +194,29 @@ def test_changed_settings_refuse_to_resume(
         run_training(config)
     config.fresh = True
     assert run_training(config).resumed_from == 0
+
+
+def test_a_config_file_trains_and_the_command_line_wins(
+    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+) -> None:
+    """`tesskit train --config run.yml`: the file's settings make the run (the manifest
+    records them), an option given on the command line overrides the file."""
+    data = make_lines(10)
+    runs = tmp_path / "runs"
+    settings = tmp_path / "run.yml"
+    settings.write_text(
+        f"model_name: cfg\ndata_dir: {data}\nstart_model: fra\ntessdata: {float_tessdata}\n"
+        f"output_dir: {runs}\nmax_iterations: 60\nseed: 4\nshow_progress: false\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "trainer.cli", "train", "--config", str(settings), "--seed", "5"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    manifest = json.loads((runs / "cfg" / "manifest.json").read_text())
+    assert manifest["status"] == "finished"
+    assert (manifest["max_iterations"], manifest["settings"]["seed"]) == (60, 5)
+    assert manifest["start_model_path"] == str(float_tessdata / "fra.traineddata")
+    assert (runs / "cfg" / "cfg.traineddata").is_file()

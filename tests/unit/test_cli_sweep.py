@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from trainer.cli_sweep import _print_table
+from trainer.cli.sweep import _print_table
 
 
 def test_run_names_stay_whole_at_80_columns() -> None:

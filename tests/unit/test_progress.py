@@ -1,10 +1,20 @@
-"""Parsing lstmtraining / lstmeval output; the fixture log is from a real fine-tuning run."""
+"""Parsing lstmtraining / lstmeval output (the fixture log is from a real fine-tuning run),
+and the progress bar on a narrow, non-TTY terminal (logs, CI, 80 columns)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from trainer.progress import parse_best_checkpoint, parse_eval, parse_finished, parse_iteration
+from rich.console import Console
+
+from trainer.progress import (
+    parse_best_checkpoint,
+    parse_eval,
+    parse_finished,
+    parse_iteration,
+    progress_bar,
+)
 
 LOG = Path(__file__).resolve().parents[1] / "fixtures" / "lstmtraining-finetune.log"
 
@@ -42,3 +52,14 @@ def test_iteration_line_fields() -> None:
 def test_lstmeval_summary() -> None:
     assert parse_eval("noise\nBCER eval=1.073084, BWER eval=3.000000\n") == (1.073084, 3.0)
     assert parse_eval("no summary here") is None
+
+
+def test_times_stay_readable_at_80_columns() -> None:
+    out = io.StringIO()
+    with progress_bar(Console(file=out, width=80, force_terminal=False), True) as bar:
+        task = bar.add_task("training", total=10000, completed=0, stats="")
+        bar.update(task, completed=300, stats="train BCER 1.23% (lowest 1.00%) BWER 4.56%")
+    line = out.getvalue().strip()
+    assert "\n" not in line and len(line) <= 80
+    assert "0:00:00" in line and "…" not in line.split("%")[-1]
+    assert "train BCER" in line  # the training set's rate, not the eval CER checkpoints use

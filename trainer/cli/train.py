@@ -8,10 +8,9 @@ import click
 from rich.console import Console
 
 from trainer.boxes import BOX_FORMATS
-from trainer.dictionaries import UserLists
+from trainer.cli.config import PSM, apply_config_file, config_default, config_from_options
 from trainer.export import export_checkpoint, find_checkpoint
 from trainer.names import MODEL_NAME, validate_model_name
-from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError, resolve_tessdata
 from trainer.train import (
     AUGMENT_SMALL,
@@ -23,6 +22,7 @@ from trainer.train import (
     SCRATCH_LEARNING_RATE,
     SMALL_SET_LINES,
     TrainConfig,
+    TrainResult,
     run_training,
 )
 
@@ -69,11 +69,19 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
 
 @click.command(context_settings={"show_default": True})
 @click.argument("tesstrain_vars", nargs=-1, metavar="[VAR=value]...")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML (or YAML) file of settings, keys named as TrainConfig's fields "
+    "(model_name, data_dir, psm, ...); options given here override it",
+)
 @click.option("--model-name", type=MODEL_NAME, help="name of the model to build (MODEL_NAME)")
 @click.option(
     "--start-model",
     type=MODEL_NAME,
-    default=None,
+    default=config_default("start_model"),
     help="float model in tessdata to fine-tune, e.g. eng (START_MODEL); "
     "omit to train from scratch with --net-spec",
 )
@@ -84,50 +92,53 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "[default: data/MODEL-ground-truth]",
 )
 @click.option(
-    "--tessdata", type=click.Path(path_type=Path), help="tessdata dir [default: $TESSDATA_PREFIX]"
+    "--tessdata",
+    type=click.Path(path_type=Path),
+    default=config_default("tessdata"),
+    help="tessdata dir [default: $TESSDATA_PREFIX]",
 )
-@click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
+@click.option("--output-dir", type=click.Path(path_type=Path), default=config_default("output_dir"))
 @click.option(
     "--max-iterations",
     type=click.IntRange(min=1),
-    default=None,
+    default=config_default("max_iterations"),
     help=f"[default: fine-tuning {FINE_TUNE_ITERATIONS_PER_LINE} per training line, "
     f"{FINE_TUNE_ITERATIONS[0]}-{FINE_TUNE_ITERATIONS[1]}; from scratch {SCRATCH_ITERATIONS}]",
 )
 @click.option(
     "--epochs",
     type=click.IntRange(min=1),
-    default=None,
+    default=config_default("epochs"),
     help="train for N passes over the training lines (overrides --max-iterations)",
 )
 @click.option(
     "--learning-rate",
     type=click.FloatRange(min=0, min_open=True),
-    default=None,
+    default=config_default("learning_rate"),
     help=f"[default: {FINE_TUNE_LEARNING_RATE} fine-tuning (it replaces the start model's "
     f"own rates), {SCRATCH_LEARNING_RATE} from scratch]",
 )
 @click.option(
-    "--psm", type=click.IntRange(0, 13), default=13, help="page segmentation mode for lstmf"
+    "--psm", type=PSM, default=config_default("psm"), help="page segmentation mode for lstmf"
 )
 @click.option(
     "--ratio-train",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.9,
+    default=config_default("ratio_train"),
     help=f"share of lines to train on; the rest (at least {MIN_EVAL_LINES}, at most a "
     "quarter) choose the model handed back",
 )
 @click.option(
     "--eval-data",
     type=click.Path(path_type=Path),
-    default=None,
+    default=config_default("eval_data"),
     help="separate folder of eval lines (NAME.png + NAME.gt.txt): train on all of --data, "
     "choose the model on these",
 )
 @click.option(
     "--augment",
     type=click.IntRange(min=0),
-    default=None,
+    default=config_default("augment"),
     help="randomised copies of every training line (rotation, shear, scale, stroke, blur, "
     f"noise); eval lines are never augmented [default: {AUGMENT_SMALL} under "
     f"{SMALL_SET_LINES} lines, else 0]",
@@ -135,17 +146,20 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
 @click.option(
     "--wordlist",
     type=click.Path(path_type=Path),
-    default=None,
+    default=config_default("dictionaries").words,
     help="words to add to the dictionary (one per line)",
 )
 @click.option(
     "--punc",
     type=click.Path(path_type=Path),
-    default=None,
+    default=config_default("dictionaries").puncs,
     help="punctuation patterns to add (needed for a dictionary if START_MODEL has none)",
 )
 @click.option(
-    "--numbers", type=click.Path(path_type=Path), default=None, help="number patterns to add"
+    "--numbers",
+    type=click.Path(path_type=Path),
+    default=config_default("dictionaries").numbers,
+    help="number patterns to add",
 )
 @click.option(
     "--no-dictionaries",
@@ -156,77 +170,49 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
 @click.option(
     "--target-error-rate",
     type=click.FloatRange(0, 100),
-    default=0.01,
+    default=config_default("target_error_rate"),
     help="stop early when the training BCER falls to this, in percent "
     "(lstmtraining's unit: 0.01 means 0.01 %, 1 means 1 %)",
 )
-@click.option("--net-spec", default=DEFAULT_NET_SPEC, help="network for training from scratch")
-@click.option("--seed", type=int, default=0, help="shuffle seed of the train/eval split")
+@click.option(
+    "--net-spec", default=config_default("net_spec"), help="network for training from scratch"
+)
+@click.option(
+    "--seed", type=int, default=config_default("seed"), help="shuffle seed of the train/eval split"
+)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=None,
+    default=config_default("jobs"),
     help="parallel processes [default: all cores, one more for data prep]",
 )
 @click.option(
     "--langdata",
     type=click.Path(path_type=Path),
-    default=None,
+    default=config_default("langdata"),
     help="dir with radical-stroke.txt [default: $TESSKIT_LANGDATA or tessdata/langdata]",
 )
 @click.option(
     "--box-format",
     type=click.Choice(BOX_FORMATS),
-    default="line",
+    default=config_default("box_format"),
     help="box files generated for lines without their own NAME.box: one box per grapheme, "
     "or tesstrain's WordStr line box",
 )
-@click.option("--fresh", is_flag=True, help="discard checkpoints of this model and start over")
+@click.option(
+    "--fresh",
+    is_flag=True,
+    default=config_default("fresh"),
+    help="discard checkpoints of this model and start over",
+)
 @click.option("--no-progress", is_flag=True, help="no live progress bar (logs only)")
-def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object) -> None:
+def train(tesstrain_vars: tuple[str, ...], config_file: Path | None, **options: object) -> None:
     """Fine-tune START_MODEL (or train from scratch) on a ground-truth folder.
 
     Re-running the same command resumes from the last checkpoint. tesstrain users can
     paste their variables: tesskit train MODEL_NAME=foo START_MODEL=eng
     """
-    options.update(parse_tesstrain_vars(tesstrain_vars))
-    model_name = options["model_name"]
-    if not model_name:
-        raise click.UsageError("--model-name (or MODEL_NAME=...) is required")
-    data = options["data"] or Path("data") / f"{model_name}-ground-truth"
-    if not Path(data).is_dir():
-        raise TesskitError(
-            f"ground-truth folder {data} does not exist",
-            "pass --data DIR holding NAME.png + NAME.gt.txt pairs",
-        )
-    config = TrainConfig(
-        model_name=str(model_name),
-        data_dir=Path(data),
-        start_model=str(options["start_model"]) if options["start_model"] else None,
-        tessdata=options["tessdata"],
-        output_dir=Path(str(options["output_dir"])),
-        max_iterations=options["max_iterations"],
-        epochs=options["epochs"],
-        learning_rate=options["learning_rate"],
-        psm=int(options["psm"]),
-        ratio_train=float(options["ratio_train"]),
-        target_error_rate=float(options["target_error_rate"]),
-        net_spec=str(options["net_spec"]),
-        seed=int(options["seed"]),
-        jobs=options["jobs"],
-        langdata=options["langdata"],
-        fresh=bool(options["fresh"]),
-        box_format=str(options["box_format"]),
-        show_progress=not no_progress,
-        eval_data=options["eval_data"],
-        augment=options["augment"],
-        dictionaries=UserLists(
-            options["wordlist"],
-            options["punc"],
-            options["numbers"],
-            enabled=not options["no_dictionaries"],
-        ),
-    )
+    config = build_config(click.get_current_context(), tesstrain_vars, config_file, options)
     console = Console(stderr=True)
     try:
         result = run_training(config, console)
@@ -236,13 +222,43 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
             "checkpoint[/yellow]"
         )
         raise click.exceptions.Exit(130) from None
+    console.print(_summary(result))
+
+
+def build_config(
+    ctx: click.Context,
+    tesstrain_vars: tuple[str, ...],
+    config_file: Path | None,
+    options: dict[str, object],
+) -> TrainConfig:
+    """The run the command line asks for: options and tesstrain variables given there win
+    over the --config file, which wins over TrainConfig's defaults."""
+    given = parse_tesstrain_vars(tesstrain_vars)
+    if config_file is not None:
+        apply_config_file(config_file, options, ctx, set(given))
+    options = {**options, **given}
+    model_name = options["model_name"]
+    if not model_name:
+        raise click.UsageError(
+            "--model-name (or MODEL_NAME=..., or model_name in --config) is required"
+        )
+    data = options["data"] or Path("data") / f"{model_name}-ground-truth"
+    if not Path(data).is_dir():
+        raise TesskitError(
+            f"ground-truth folder {data} does not exist",
+            "pass --data DIR holding NAME.png + NAME.gt.txt pairs",
+        )
+    return config_from_options({**options, "data": Path(data)})
+
+
+def _summary(result: TrainResult) -> str:
     if result.already_finished:
         status = "already finished, nothing trained (add --fresh to train again)"
     elif result.resumed_from:
         status = f"done (resumed at iteration {result.resumed_from})"
     else:
         status = "done"
-    console.print(
+    return (
         f"[green]{status}[/green]: {result.verdict}\n  {result.model}\n  "
         f"{result.fast_model}\n  report: {result.run_dir / 'report' / 'report.html'}"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from trainer.cli_train import parse_tesstrain_vars
+from trainer.cli.train import parse_tesstrain_vars
 
 
 def test_tesstrain_variables_convert() -> None:

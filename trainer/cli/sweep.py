@@ -14,11 +14,20 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from trainer import sweep_hosts
+from trainer.cli.config import PSM, config_default
 from trainer.html_report import write_sweep_html_report
 from trainer.manifest import write_json_atomic
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
-from trainer.sweep import Shard, grid, keep_best, plot_sweep, run_sweep
+from trainer.remote import hosts as remote_hosts
+from trainer.sweep import (
+    RunSettings,
+    Shard,
+    SweepRun,
+    grid,
+    keep_best,
+    plot_sweep,
+    run_sweep,
+)
 from trainer.tools import TesskitError
 
 
@@ -96,13 +105,15 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
 @click.option(
     "--start-model",
     type=MODEL_NAME_OR_EMPTY,
-    default=None,
+    default=config_default("start_model"),
     help="float model to fine-tune ('' = scratch)",
 )
-@click.option("--net-spec", default=None, help="network for runs from scratch")
-@click.option("--tessdata", type=click.Path(path_type=Path), default=None)
-@click.option("--output-dir", type=click.Path(path_type=Path), default=Path("runs"))
-@click.option("--psm", type=click.IntRange(0, 13), default=13)
+@click.option(
+    "--net-spec", default=config_default("net_spec"), help="network for runs from scratch"
+)
+@click.option("--tessdata", type=click.Path(path_type=Path), default=config_default("tessdata"))
+@click.option("--output-dir", type=click.Path(path_type=Path), default=config_default("output_dir"))
+@click.option("--psm", type=PSM, default=config_default("psm"))
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -132,6 +143,7 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
 @click.option(
     "--fresh",
     is_flag=True,
+    default=config_default("fresh"),
     help="train every run from the start (each run's `train --fresh`); without it, runs "
     "finished with the same settings are kept and unfinished ones resume",
 )
@@ -154,71 +166,62 @@ def sweep(
 ) -> None:
     """Train every combination of the given settings, rank runs by eval CER."""
     runs = grid(model_name, _floats(learning_rates), _ints(iterations))
-    if inventory is not None:
-        if shard is not None:
-            raise TesskitError(
-                "--shard and --inventory together",
-                "leave --shard out: the playbook gives every host its own shard",
-            )
-        if tessdata is not None:
-            raise TesskitError(
-                "--tessdata is a path on this machine; the hosts use their own TESSDATA_PREFIX",
-                "leave --tessdata out with --inventory (site.yml sets TESSDATA_PREFIX there)",
-            )
-        # What every host's `tesskit sweep --shard` gets besides data, output and shard.
-        host_args = ["--learning-rate", learning_rates, "--max-iterations", iterations]
-        host_args += ["--psm", str(psm)]
-        if jobs is not None:
-            host_args += ["--jobs", str(jobs)]
-        if start_model is not None:
-            host_args += ["--start-model", start_model]
-        if net_spec:
-            host_args += ["--net-spec", net_spec]
-        if fresh:
-            host_args.append("--fresh")
-        _sweep_on_hosts(
-            sweep_hosts.HostsSweep(
-                inventory=inventory,
-                group=group,
-                model_name=model_name,
-                data_dir=data,
-                output_dir=output_dir,
-                sweep_args=host_args,
-                playbook=playbook or sweep_hosts.find_playbook(),
-            ),
-            len(runs),
-        )
+    shared = RunSettings(psm, start_model, net_spec, fresh)
+    if inventory is None:
+        part = Shard.parse(shard) if shard is not None else None
+        _sweep_here(model_name, runs, shared, data, output_dir, tessdata, jobs, part)
         return
+    _refuse_local_options(shard, tessdata)
+    # What every host's `tesskit sweep --shard` gets besides data, output and shard.
+    host_args = ["--learning-rate", learning_rates, "--max-iterations", iterations]
+    host_args += [*shared.args(), *(["--jobs", str(jobs)] if jobs is not None else [])]
+    job = remote_hosts.HostsSweep(
+        inventory=inventory,
+        group=group,
+        model_name=model_name,
+        data_dir=data,
+        output_dir=output_dir,
+        sweep_args=host_args,
+        playbook=playbook or remote_hosts.find_playbook(),
+    )
+    _sweep_on_hosts(job, len(runs))
 
+
+def _refuse_local_options(shard: str | None, tessdata: Path | None) -> None:
+    """Options that name this machine's share or paths make no sense with --inventory."""
+    if shard is not None:
+        raise TesskitError(
+            "--shard and --inventory together",
+            "leave --shard out: the playbook gives every host its own shard",
+        )
+    if tessdata is not None:
+        raise TesskitError(
+            "--tessdata is a path on this machine; the hosts use their own TESSDATA_PREFIX",
+            "leave --tessdata out with --inventory (site.yml sets TESSDATA_PREFIX there)",
+        )
+
+
+def _sweep_here(
+    model_name: str,
+    runs: list[SweepRun],
+    shared: RunSettings,
+    data: Path,
+    output_dir: Path,
+    tessdata: Path | None,
+    jobs: int | None,
+    part: Shard | None,
+) -> None:
+    """The grid (or ``part`` of it) on this machine, ``jobs`` runs at a time."""
     jobs = jobs or os.cpu_count() or 1
-    part = Shard.parse(shard) if shard is not None else None
     if part is not None:
         runs = part.select(runs)
-    common = [
-        "--data",
-        str(data),
-        "--output-dir",
-        str(output_dir),
-        "--psm",
-        str(psm),
-        "--jobs",
-        "1",
-    ]
-    if start_model:
-        common += ["--start-model", start_model]
-    if net_spec:
-        common += ["--net-spec", net_spec]
-    if tessdata:
-        common += ["--tessdata", str(tessdata)]
-    if fresh:
-        common.append("--fresh")
     console = Console()
     console.print(f"{len(runs)} runs, {jobs} at a time" + (f" (shard {part})" if part else ""))
     if not runs:  # more hosts than runs: this shard has nothing to do
         output_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(output_dir / "sweep.json", [])
         return
-    results = run_sweep(runs, common, data, output_dir, tessdata, psm, jobs, start_model)
+    results = run_sweep(runs, shared, data, output_dir, tessdata, jobs)
     _print_table(console, f"sweep {model_name}: ranked by eval CER", results)
     if part is not None:
         console.print(f"table: {output_dir / 'sweep.json'}")
@@ -232,24 +235,24 @@ def sweep(
     )
 
 
-def _sweep_on_hosts(job: sweep_hosts.HostsSweep, total_runs: int) -> None:
-    ansible_playbook = sweep_hosts.find_ansible_tool("ansible-playbook")
-    ansible_inventory = sweep_hosts.find_ansible_tool("ansible-inventory")
-    hosts = sweep_hosts.group_hosts(job.inventory, job.group, ansible_inventory)
+def _sweep_on_hosts(job: remote_hosts.HostsSweep, total_runs: int) -> None:
+    ansible_playbook = remote_hosts.find_ansible_tool("ansible-playbook")
+    ansible_inventory = remote_hosts.find_ansible_tool("ansible-inventory")
+    hosts = remote_hosts.group_hosts(job.inventory, job.group, ansible_inventory)
     console = Console()
     console.print(
         f"{total_runs} runs over {_count(len(hosts), 'host')} of {job.group!r} "
         f"({', '.join(hosts)}); play output also in {job.log}"
     )
-    sweep_hosts.run_playbook(job, hosts, ansible_playbook, click.echo)
-    results, failures = sweep_hosts.collect_results(job, hosts)
+    remote_hosts.run_playbook(job, hosts, ansible_playbook, click.echo)
+    results, failures = remote_hosts.collect_results(job, hosts)
     write_json_atomic(job.output_dir / "sweep.json", results)
     done = _count(len(hosts) - len(failures), "host")
     title = f"sweep {job.model_name} on {done}: ranked by eval CER"
     if results:
         _print_table(console, title, results)
     if failures:
-        raise sweep_hosts.failure_error(job, failures, len(hosts))
+        raise remote_hosts.failure_error(job, failures, len(hosts))
     best = keep_best(results, job.output_dir / f"{job.model_name}_best.traineddata")
     plot = plot_sweep(results, job.output_dir / f"{job.model_name}_sweep.png")
     page = write_sweep_html_report(job.output_dir / f"{job.model_name}_sweep.html", results, plot)

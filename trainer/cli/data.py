@@ -1,9 +1,8 @@
-"""``tesskit check``, ``tesskit dataset check`` and ``tesskit clean``."""
+"""``tesskit check``, ``tesskit dataset check`` / ``dataset import`` and ``tesskit clean``."""
 
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 
 import click
@@ -14,7 +13,7 @@ from trainer import dataset as ds
 from trainer import pages, rundir
 from trainer.check import run_checks
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
-from trainer.tools import TesskitError, find_tool, resolve_tessdata, run
+from trainer.tools import start_model_unicharset
 
 console = Console()
 
@@ -63,37 +62,8 @@ def check(tessdata: Path | None, start_model: str, langdata: Path | None) -> Non
     console.print("[green]ready to train[/green]")
 
 
-def model_unicharset(model: Path) -> set[str]:
-    """Characters of a model's LSTM unicharset (extracted to a temp dir, never into tessdata)."""
-    with tempfile.TemporaryDirectory(prefix="tesskit-uni-") as tmp:
-        run([find_tool("combine_tessdata"), "-u", model, f"{tmp}/m."])
-        path = Path(tmp) / "m.lstm-unicharset"
-        if not path.is_file():
-            raise TesskitError(f"{model} has no lstm-unicharset")
-        lines = path.read_text(encoding="utf-8").splitlines()[1:]
-    chars = {line.split(" ", 1)[0] for line in lines if line}
-    return chars | {" "}
-
-
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _start_model_unicharset(start_model: str, tessdata: Path | None) -> tuple[set[str] | None, str]:
-    """The START_MODEL's characters, or None and why the unknown-characters check is skipped
-    ('' when the user skipped it with --start-model '')."""
-    if not start_model:
-        return None, ""
-    try:
-        model = resolve_tessdata(tessdata) / f"{start_model}.traineddata"
-    except TesskitError as exc:
-        return None, f"unknown-characters check skipped: {exc.message}"
-    if not model.is_file():
-        return None, (
-            f"unknown-characters check skipped: START_MODEL {model} not found; pass "
-            "--start-model with the model you will fine-tune (or --start-model '' to skip)"
-        )
-    return model_unicharset(model), ""
 
 
 @click.group()
@@ -117,7 +87,7 @@ def dataset_check(
 ) -> None:
     """Validate a ground-truth folder (NAME.png + NAME.gt.txt). Reads only; changes nothing."""
     samples, lonely_images, lonely_gts = ds.discover(data_dir)
-    unicharset, skipped = _start_model_unicharset(start_model, tessdata)
+    unicharset, skipped = start_model_unicharset(start_model, tessdata)
     report = ds.validate(samples, lonely_images, lonely_gts, unicharset)
     if skipped:
         report.issues.append(ds.Issue("warning", "unknown-chars-skipped", Path("."), skipped))

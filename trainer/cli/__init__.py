@@ -1,15 +1,15 @@
 """``tesskit``: a small CLI over the pipeline stages.
 
-Each command group lives beside the stage it drives (``cli_data``, ``cli_train``,
-``cli_eval``, ``cli_sweep``, ``cli_vm``); this module only assembles them and turns
-:class:`~trainer.tools.TesskitError` into a clear message and exit code 2.
+Each command group has a module of its own in this package (``data``, ``synth``, ``train``,
+``eval``, ``sweep``, ``vm``; ``config`` turns TrainConfig into their training options);
+this module only assembles them and turns :class:`~trainer.tools.TesskitError` into a clear
+message and exit code 2.
 """
 
 from __future__ import annotations
 
 import errno
 import importlib
-import sys
 
 import click
 
@@ -18,18 +18,18 @@ from trainer.tools import TesskitError
 
 #: (module, attribute) of every command registered on the top-level group.
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("trainer.cli_data", "check"),
-    ("trainer.cli_data", "dataset"),
-    ("trainer.cli_data", "clean"),
-    ("trainer.cli_synth", "synth"),
-    ("trainer.cli_train", "train"),
-    ("trainer.cli_train", "export"),
-    ("trainer.cli_eval", "evaluate"),
-    ("trainer.cli_eval", "ocr"),
-    ("trainer.cli_eval", "install"),
-    ("trainer.cli_eval", "demo"),
-    ("trainer.cli_sweep", "sweep"),
-    ("trainer.cli_vm", "vm"),
+    ("trainer.cli.data", "check"),
+    ("trainer.cli.data", "dataset"),
+    ("trainer.cli.data", "clean"),
+    ("trainer.cli.synth", "synth"),
+    ("trainer.cli.train", "train"),
+    ("trainer.cli.train", "export"),
+    ("trainer.cli.eval", "evaluate"),
+    ("trainer.cli.eval", "ocr"),
+    ("trainer.cli.eval", "install"),
+    ("trainer.cli.eval", "demo"),
+    ("trainer.cli.sweep", "sweep"),
+    ("trainer.cli.vm", "vm"),
 )
 
 
@@ -83,7 +83,3 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     return returned if isinstance(returned, int) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from trainer import vm as training_vm
 from trainer.names import MODEL_NAME
+from trainer.remote import vm as training_vm
 from trainer.tools import TesskitError
 
 root_option = click.option(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,13 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from trainer import dataset
+from trainer.cli.config import PSM
 from trainer.demo import run_demo
-from trainer.evaluate import ModelRef, Scores, evaluate_model, recognize_line
-from trainer.html_report import start_model_baseline, write_html_report
-from trainer.manifest import copy_atomic, sha256_file
-from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY, validate_model_name
-from trainer.report import plot_training, write_report
-from trainer.tools import TesskitError, inspect_model, resolve_tessdata, user_tessdata
+from trainer.evaluate import ModelRef, Scores, evaluate_models, recognize_line
+from trainer.export import install_model
+from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
+from trainer.report import write_eval_report
+from trainer.tools import TesskitError, user_tessdata
 
 console = Console()
 
@@ -58,7 +56,7 @@ def print_scores(scores: Sequence[Scores], worst: int = 5) -> None:
     help="line images + .gt.txt to score on",
 )
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
-@click.option("--psm", type=click.IntRange(0, 13), default=13)
+@click.option("--psm", type=PSM, default=dataset.LINE_PSM)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -98,27 +96,17 @@ def evaluate(
     samples, _, _ = dataset.discover(data)
     if not samples:
         raise TesskitError(f"no NAME.png + NAME.gt.txt pairs in {data}")
-    with tempfile.TemporaryDirectory(prefix="tesskit-nodict-") as scratch:
-        if without_dictionaries:
-            refs = [v for ref in refs for v in (ref, ref.without_dictionaries(Path(scratch)))]
-        scores = [evaluate_model(samples, ref, psm, jobs) for ref in refs]
-    plot = None
-    if run_dir:
-        baseline = start_model_baseline(run_dir, scores)
-        plot = plot_training(run_dir, out / "training.png", baseline=baseline)
-    md, js = write_report(out, scores, plot=plot)
-    html = write_html_report(out, scores, samples, plot=plot)
+    scores = evaluate_models(samples, refs, psm, jobs, without_dictionaries)
+    written = write_eval_report(out, scores, samples, run_dir)
     print_scores(scores)
-    console.print(f"report: {html}, {md}, {js}" + (f", {plot}" if plot else ""))
+    console.print("report: " + ", ".join(map(str, written)))
 
 
 @click.command(context_settings={"show_default": True})
 @click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", required=True, help="model name in tessdata or .traineddata path")
 @click.option("--tessdata", type=click.Path(path_type=Path), default=None)
-@click.option(
-    "--psm", type=click.IntRange(0, 13), default=7, help="7: one text line; 6: a block; 3: a page"
-)
+@click.option("--psm", type=PSM, default=7, help="7: one text line; 6: a block; 3: a page")
 def ocr(image: Path, model: str, tessdata: Path | None, psm: int) -> None:
     """Recognise one image with a model."""
     click.echo(recognize_line(image, ModelRef.parse(model, tessdata), psm))
@@ -147,43 +135,16 @@ def install(model: Path, tessdata: Path | None, name: str | None, fast: bool, fo
     goes to your own tessdata (~/.local/share/tesskit/tessdata), which `tesskit ocr` and
     `tesskit eval` search too; tesseract needs --tessdata-dir for it.
     """
-    if model.is_dir():
-        model = model / f"{model.name}{'_fast' if fast else ''}.traineddata"
-    inspect_model(model)
-    # A run's _fast export keeps its suffix: it is a different model from the float one.
-    target_name = name or validate_model_name(model.stem, f"the file name of {model}")
-    dest_dir = _install_dir(tessdata)
-    target = dest_dir / f"{target_name}.traineddata"
-    if target.exists() and sha256_file(target) != sha256_file(model) and not force:
-        raise TesskitError(
-            f"{target} exists and is a different model",
-            f"install under another name (--name {target_name}_2), or add --force to replace it",
-        )
-    copy_atomic(model, target)
+    target = install_model(model, tessdata, name, fast, force)
     click.echo(f"installed {target}")
-    if dest_dir == user_tessdata():
+    if target.parent == user_tessdata():
         click.echo(
             f"(the shared tessdata is not writable; this is your own)\n"
-            f"  tesseract IMAGE out --tessdata-dir {dest_dir} -l {target_name}\n"
-            f"  tesskit ocr IMAGE --model {target_name}"
+            f"  tesseract IMAGE out --tessdata-dir {target.parent} -l {target.stem}\n"
+            f"  tesskit ocr IMAGE --model {target.stem}"
         )
     else:
-        click.echo(f"  tesseract IMAGE out -l {target_name}")
-
-
-def _install_dir(tessdata: Path | None) -> Path:
-    """The tessdata to install into: the given/shared one if writable, else the user's."""
-    shared = resolve_tessdata(tessdata)
-    if os.access(shared, os.W_OK):
-        return shared
-    own = user_tessdata()
-    if tessdata is not None:
-        raise TesskitError(
-            f"cannot write to {shared} (permission denied)",
-            f"omit --tessdata to install into your own {own}, or install as the directory's owner",
-        )
-    own.mkdir(parents=True, exist_ok=True)
-    return own
+        click.echo(f"  tesseract IMAGE out -l {target.stem}")
 
 
 @click.command(context_settings={"show_default": True})

@@ -1,5 +1,4 @@
-"""`tesskit vm`: the command run inside the VM, Vagrant's failures as messages, and the
-atomic swap that brings a run back from the VM."""
+"""`tesskit vm`: the command run inside the VM and Vagrant's failures as messages."""
 
 from __future__ import annotations
 
@@ -11,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from trainer.manifest import replace_tree
+from trainer.remote.vm import guest_train_command, machine, remote_shell
 from trainer.tools import TesskitError
-from trainer.vm import guest_train_command, machine, remote_shell
 
-from conftest import REPO, tesskit, tree_digest
+from conftest import REPO, tesskit
 
 
 def test_guest_command_trains_on_the_synced_folder() -> None:
@@ -86,28 +84,3 @@ def test_a_vagrant_failure_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert "TESSKIT_PROVISIONER must be ansible or ansible_local" in result.stderr
     assert "error: starting the VM failed: `vagrant up --provision` exited 1" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_replace_tree_swaps_whole_trees(tmp_path: Path) -> None:
-    dest = tmp_path / "runs" / "hw"
-    (dest / "checkpoints").mkdir(parents=True)
-    (dest / "hw.traineddata").write_text("old model")
-    (dest / "checkpoints" / "only-in-old").write_text("x")
-    new = tmp_path / "incoming" / "hw"
-    new.mkdir(parents=True)
-    (new / "hw.traineddata").write_text("new model")
-
-    replace_tree(new, dest)
-    assert tree_digest(dest).keys() == {"hw.traineddata"}  # no mix of old and new files
-    assert (dest / "hw.traineddata").read_text() == "new model"
-    assert sorted(p.name for p in dest.parent.iterdir()) == ["hw"]  # the old one is gone
-
-
-def test_replace_tree_keeps_the_old_tree_when_the_new_one_is_missing(tmp_path: Path) -> None:
-    dest = tmp_path / "hw"
-    dest.mkdir()
-    (dest / "hw.traineddata").write_text("good model")
-    before = tree_digest(tmp_path)
-    with pytest.raises(FileNotFoundError):
-        replace_tree(tmp_path / "never-extracted" / "hw", dest)
-    assert tree_digest(tmp_path) == before
