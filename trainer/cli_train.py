@@ -11,6 +11,7 @@ from trainer.boxes import BOX_FORMATS
 from trainer.dictionaries import UserLists
 from trainer.export import export_checkpoint, find_checkpoint
 from trainer.names import MODEL_NAME, validate_model_name
+from trainer.scripts import LANG_TYPES
 from trainer.starter import DEFAULT_NET_SPEC
 from trainer.tools import TesskitError, resolve_tessdata
 from trainer.train import (
@@ -42,6 +43,7 @@ TESSTRAIN_VARS: dict[str, str] = {
     "TARGET_ERROR_RATE": "target_error_rate",
     "NET_SPEC": "net_spec",
     "RANDOM_SEED": "seed",
+    "LANG_TYPE": "lang_type",
 }
 
 
@@ -160,7 +162,25 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     help="stop early when the training BCER falls to this, in percent "
     "(lstmtraining's unit: 0.01 means 0.01 %, 1 means 1 %)",
 )
-@click.option("--net-spec", default=DEFAULT_NET_SPEC, help="network for training from scratch")
+@click.option(
+    "--net-spec",
+    default=DEFAULT_NET_SPEC,
+    help="network for training from scratch; with --append-index, the layers put on top",
+)
+@click.option(
+    "--append-index",
+    type=click.IntRange(min=0),
+    default=None,
+    help="layer training: keep START_MODEL's layers 0..N (their table is printed) and put "
+    "--net-spec on top, e.g. --append-index 5 --net-spec '[Lfx192 O1c###]'",
+)
+@click.option(
+    "--lang-type",
+    type=click.Choice(LANG_TYPES, case_sensitive=False),
+    default=None,
+    help="rtl: norm_mode 3, RTL recoder, WordStr boxes in visual order; indic: norm_mode 2, "
+    "pass-through recoder, WordStr boxes (LANG_TYPE) [default: detected from the scripts]",
+)
 @click.option("--seed", type=int, default=0, help="shuffle seed of the train/eval split")
 @click.option(
     "--jobs",
@@ -220,6 +240,8 @@ def train(tesstrain_vars: tuple[str, ...], no_progress: bool, **options: object)
         show_progress=not no_progress,
         eval_data=options["eval_data"],
         augment=options["augment"],
+        lang_type=str(options["lang_type"]).lower() if options["lang_type"] else None,
+        append_index=options["append_index"],
         dictionaries=UserLists(
             options["wordlist"],
             options["punc"],

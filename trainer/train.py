@@ -12,7 +12,7 @@ import json
 import shutil
 import subprocess
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,18 @@ from rich.progress import (
 )
 from rich.table import Column
 
-from trainer import augment, dataset, dictionaries, lstmf, progress, rundir, select, starter
+from trainer import (
+    augment,
+    dataset,
+    dictionaries,
+    lstmf,
+    netspec,
+    progress,
+    rundir,
+    scripts,
+    select,
+    starter,
+)
 from trainer.evaluate import Scores
 from trainer.export import export_model
 from trainer.html_report import write_html_report
@@ -74,6 +85,8 @@ RESUME_KEYS = (
     "dataset_hash",
     "eval_hash",
     "augment",
+    "lang_type",
+    "append_index",
 )
 #: With a split, at least this many eval lines (but never more than a quarter of the data):
 #: the model handed back is chosen on them, and 2-4 lines make that choice a coin toss.
@@ -115,6 +128,10 @@ class TrainConfig:
     eval_data: Path | None = None
     augment: int | None = None
     dictionaries: dictionaries.UserLists = field(default_factory=dictionaries.UserLists)
+    #: latin, rtl or indic (trainer.scripts); None: detected from the ground truth's scripts.
+    lang_type: str | None = None
+    #: Layer training: keep the start model's layers 0..N, put net_spec on top.
+    append_index: int | None = None
 
     @property
     def run_dir(self) -> Path:
@@ -320,7 +337,7 @@ def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
 def _config_record(config: TrainConfig) -> dict[str, Any]:
     """The config as JSON values (paths as strings); no from-scratch network for a fine-tune."""
     record = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
-    if config.start_model:
+    if config.start_model and config.append_index is None:
         record["net_spec"] = None
     return record
 
@@ -421,7 +438,12 @@ def _lstmtraining_args(
         "--target_error_rate",
         str(config.target_error_rate),
     ]
-    if files.start_lstm is not None:
+    if files.start_lstm is not None and config.append_index is not None:
+        # Layer training: the top is new, so no --old_traineddata to map the output from.
+        args += ["--continue_from", str(files.start_lstm), "--append_index"]
+        args += [str(config.append_index), "--net_spec"]
+        args += [starter.net_spec_for(config.net_spec, files.unicharset)]
+    elif files.start_lstm is not None:
         args += ["--continue_from", str(files.start_lstm), "--old_traineddata"]
         # Without --reset_learning_rate lstmtraining keeps the start model's own stored
         # rates and ignores --learning_rate: the rate recorded in the manifest would be a lie.
@@ -483,9 +505,10 @@ def _settings(
     config: TrainConfig, samples: list[dataset.Sample], given_eval: list[dataset.Sample] | None
 ) -> dict[str, Any]:
     """What the run is, as recorded in the manifest (RESUME_KEYS of it must match to resume)."""
+    layered = config.append_index is not None
     return {
         "start_model": config.start_model or "",
-        "net_spec": "" if config.start_model else config.net_spec,
+        "net_spec": config.net_spec if layered or not config.start_model else "",
         "psm": config.psm,
         "ratio_train": config.ratio_train,
         "seed": config.seed,
@@ -493,10 +516,12 @@ def _settings(
         "eval_hash": dataset.dataset_hash(given_eval) if given_eval else "",
         "augment": config.effective_augment(len(samples)),
         "learning_rate": config.effective_learning_rate(),
-        "learning_rate_reset": bool(config.start_model),
+        "learning_rate_reset": bool(config.start_model) and not layered,
         "target_error_rate": config.target_error_rate,
         "box_format": config.box_format,
         "dictionaries": config.dictionaries.enabled,
+        "lang_type": config.lang_type,
+        "append_index": config.append_index,
     }
 
 
@@ -550,8 +575,19 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
             "add NAME.png + NAME.gt.txt pairs",
         )
     dictionaries.check_user_lists(config.dictionaries)
+    texts = [s.text() for s in [*samples, *(given_eval or [])]]
+    lang, lang_line = scripts.choose(config.lang_type, texts)
+    console.print(lang_line)
+    config = replace(config, lang_type=lang.name, box_format=lang.box_format(config.box_format))
     start_path = find_start_model(config.start_model, tessdata)
+    if config.append_index is not None:
+        console.print(
+            netspec.prepare_layer_training(
+                start_path, config.start_model, config.append_index, config.net_spec
+            )
+        )
     langdata = starter.resolve_langdata(config.langdata, tessdata)
+    scripts.check_script_unicharsets(langdata, texts)
     settings = _settings(config, samples, given_eval)
     resumed_from = _prepare_run_dir(config, settings)
     run_dir = config.run_dir
@@ -587,7 +623,10 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         start_path,
         langdata,
         tessdata,
+        norm_mode=lang.norm_mode,
         user_lists=config.dictionaries,
+        recoder_args=lang.recoder_args,
+        new_output_layer=config.append_index is not None,
     )
     timings["starter_s"] = round(time.monotonic() - t0, 2)
 
