@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.console import Console
 from rich.table import Table
 
 from trainer.tools import TesskitError, find_tool, run
@@ -77,20 +78,24 @@ def check_append_index(layers: Layers, append_index: int, model_name: str) -> No
 
 
 def prepare_layer_training(
-    start_model: Path | None, model_name: str | None, append_index: int, net_spec: str
-) -> Table:
-    """The start model's layer table, after checking that layer training can run."""
+    console: Console,
+    start_model: Path | None,
+    model_name: str | None,
+    append_index: int,
+    net_spec: str,
+) -> None:
+    """Print the start model's layer table, then refuse what layer training cannot run."""
     if start_model is None or model_name is None:
         raise TesskitError(
             "--append-index replaces the top layers of a start model, and none was given",
             "add --start-model NAME (a float model), or drop --append-index to train from scratch",
         )
-    if not net_spec.startswith("[1,"):
-        layers = read_layers(start_model)
-        check_append_index(layers, append_index, model_name)
-        return layer_table(layers, model_name, append_index)
-    raise TesskitError(
-        f"--net-spec {net_spec} is a whole network; with --append-index it is what goes on top",
-        "pass only the new top layers, e.g. --net-spec '[Lfx192 O1c###]' (### becomes the "
-        "unicharset size)",
-    )
+    layers = read_layers(start_model)
+    console.print(layer_table(layers, model_name, append_index))
+    check_append_index(layers, append_index, model_name)
+    if net_spec.startswith("[1,"):
+        raise TesskitError(
+            f"--net-spec {net_spec} is a whole network; with --append-index it goes on top",
+            "pass only the new top layers, e.g. --net-spec '[Lfx192 O1c###]' (### becomes "
+            "the unicharset size)",
+        )

@@ -581,10 +581,8 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     config = replace(config, lang_type=lang.name, box_format=lang.box_format(config.box_format))
     start_path = find_start_model(config.start_model, tessdata)
     if config.append_index is not None:
-        console.print(
-            netspec.prepare_layer_training(
-                start_path, config.start_model, config.append_index, config.net_spec
-            )
+        netspec.prepare_layer_training(
+            console, start_path, config.start_model, config.append_index, config.net_spec
         )
     langdata = starter.resolve_langdata(config.langdata, tessdata)
     scripts.check_script_unicharsets(langdata, texts)
