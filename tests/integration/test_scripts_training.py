@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from trainer.dataset import discover
+from trainer.lstmf import build_lstmf
+
 from conftest import tesskit, tree_digest
 
 HEBREW = "אבגדהולמשת"
@@ -151,3 +154,18 @@ def test_append_index_outside_the_table_is_refused_after_the_table(
     assert "--append-index 7 is outside fra's layers 0-6" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "runs" / "x" / "checkpoints").exists()
+
+
+def test_rtl_lines_reach_the_lstmf_in_visual_order(float_tessdata: Path, tmp_path: Path) -> None:
+    """What lstmtraining learns is the lstmf's transcription: for RTL it must run left to right
+    like the image (with the logical order, 600 iterations of the Hebrew run above learn
+    nothing: eval CER 100 %, measured with --lang-type indic)."""
+    data = synth(tmp_path, "gt", ["שנת 2024 היא"], "DejaVu Sans", "0")  # Noto lacks digits
+    samples = discover(data)[0]
+    lstmf = build_lstmf(
+        samples, tmp_path / "cache", float_tessdata, jobs=1, box_format="wordstr-rtl"
+    )
+    written = lstmf[samples[0].name].read_bytes()
+    assert "איה 2024 תנש".encode() in written  # visual order, the number still 2024
+    assert "שנת 2024 היא".encode() not in written  # not logical
+    assert "איה 4202 תנש".encode() not in written  # not a plain reversal
