@@ -88,6 +88,8 @@ RESUME_KEYS = (
     "lang_type",
     "append_index",
 )
+#: Settings of runs recorded before the key existed (they trained this way).
+RECORDED_BEFORE = {"lang_type": "latin"}
 #: With a split, at least this many eval lines (but never more than a quarter of the data):
 #: the model handed back is chosen on them, and 2-4 lines make that choice a coin toss.
 MIN_EVAL_LINES = 8
@@ -188,7 +190,8 @@ def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
         previous = {}
     checkpoint = run_dir / "checkpoints" / f"{config.model_name}_checkpoint"
     if previous and checkpoint.exists():
-        changed = [k for k in RESUME_KEYS if previous.get("settings", {}).get(k) != settings[k]]
+        recorded = {**RECORDED_BEFORE, **previous.get("settings", {})}
+        changed = [k for k in RESUME_KEYS if recorded.get(k) != settings[k]]
         if changed:
             raise TesskitError(
                 f"{run_dir} holds a run with different {', '.join(changed)}; it cannot resume",

@@ -16,6 +16,8 @@ from rapidfuzz.distance import Levenshtein
 
 from trainer.dataset import discover
 from trainer.lstmf import build_lstmf
+from trainer.tools import TesskitError
+from trainer.train import TrainConfig, run_training
 
 from conftest import tesskit, tree_digest
 
@@ -77,7 +79,7 @@ def train_and_read(
     model; returns (train's output, manifest, [(reading, ground truth)])."""
     rng = random.Random(1)
     lines = [make_line(rng) for _ in range(50)]
-    held = [make_line(rng) for _ in range(4)]
+    held = [make_line(rng) for _ in range(8)]
     data = synth(tmp_path, "gt", lines, font, "-1,0,1")
     held_dir = synth(tmp_path, "held", held, font, "0")
     before = tree_digest(data)
@@ -100,16 +102,17 @@ def train_and_read(
 
 
 def assert_logical_order(pairs: list[tuple[str, str]]) -> None:
-    """The reading matches the ground truth, and not its reversal. A model that learned the
-    letters but emitted them right to left would score about as badly against the ground
-    truth as the reversal does (80-100 % on these lines); 25 % leaves room for a few wrong
-    letters after a short run, and the reversal must be at least 3 times further off."""
+    """The reading matches the ground truth, and not its reversal. A reversed reading would be
+    as far from the ground truth as the reversal is (68 % for the Hebrew held-out lines, 79 %
+    for the Devanagari ones), so: at most 25 % CER (a few wrong letters after a short run) and
+    at least 3 times further from the reversal than from the ground truth."""
     reading = " ".join(r for r, _ in pairs)
     truth = " ".join(t for _, t in pairs)
     forward, backward = cer(reading, truth), cer(reading, truth[::-1])
     print(f"held-out CER {forward:.1f} % vs the ground truth, {backward:.1f} % vs its reversal")
+    assert cer(truth[::-1], truth) >= 50  # the lines tell the two orders apart
     assert forward <= 25, pairs
-    assert backward >= 3 * forward and backward >= 50, (forward, backward, pairs)
+    assert backward >= 3 * forward, (forward, backward, pairs)
 
 
 @pytest.mark.slow
@@ -131,7 +134,7 @@ def test_devanagari_layer_training_reads_in_logical_order(
     float_tessdata: Path, tmp_path: Path
 ) -> None:
     output, manifest, pairs = train_and_read(
-        tmp_path, float_tessdata, devanagari_line, "Noto Sans Devanagari", 1000,
+        tmp_path, float_tessdata, devanagari_line, "Noto Sans Devanagari", 1200,
         ("--learning-rate", "0.005"),
     )  # fmt: skip
     assert "lang type indic (detected" in output
@@ -169,3 +172,28 @@ def test_rtl_lines_reach_the_lstmf_in_visual_order(float_tessdata: Path, tmp_pat
     assert "איה 2024 תנש".encode() in written  # visual order, the number still 2024
     assert "שנת 2024 היא".encode() not in written  # not logical
     assert "איה 4202 תנש".encode() not in written  # not a plain reversal
+
+
+def test_another_lang_type_refuses_to_resume_but_older_runs_resume(
+    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+) -> None:
+    config = TrainConfig(
+        model_name="lt",
+        data_dir=make_lines(8),
+        start_model="fra",
+        tessdata=float_tessdata,
+        output_dir=tmp_path / "runs",
+        max_iterations=100,
+        show_progress=False,
+    )
+    assert run_training(config).resumed_from == 0
+    manifest_path = tmp_path / "runs/lt/manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["settings"]["lang_type"] == "latin"  # detected: Latin lines
+    # A run recorded before lang types existed was trained as latin: it still resumes.
+    del manifest["settings"]["lang_type"], manifest["settings"]["append_index"]
+    manifest_path.write_text(json.dumps(manifest))
+    assert run_training(config).resumed_from > 0
+    config.lang_type = "rtl"
+    with pytest.raises(TesskitError, match="different lang_type"):
+        run_training(config)
