@@ -101,17 +101,17 @@ def train_and_read(
     return proc.stdout + proc.stderr, manifest, pairs
 
 
-def assert_logical_order(pairs: list[tuple[str, str]]) -> None:
+def assert_logical_order(pairs: list[tuple[str, str]], most: float) -> None:
     """The reading matches the ground truth, and not its reversal. A reversed reading would be
     as far from the ground truth as the reversal is (68 % for the Hebrew held-out lines, 79 %
-    for the Devanagari ones), so: at most 25 % CER (a few wrong letters after a short run) and
-    at least 3 times further from the reversal than from the ground truth."""
+    for the Devanagari ones), so: at most ``most`` % CER, and at least 3 times further from
+    the reversal than from the ground truth."""
     reading = " ".join(r for r, _ in pairs)
     truth = " ".join(t for _, t in pairs)
     forward, backward = cer(reading, truth), cer(reading, truth[::-1])
     print(f"held-out CER {forward:.1f} % vs the ground truth, {backward:.1f} % vs its reversal")
-    assert cer(truth[::-1], truth) >= 50  # the lines tell the two orders apart
-    assert forward <= 25, pairs
+    assert cer(truth[::-1], truth) >= 2 * most  # the lines tell the two orders apart
+    assert forward <= most, pairs
     assert backward >= 3 * forward, (forward, backward, pairs)
 
 
@@ -126,7 +126,9 @@ def test_hebrew_layer_training_reads_in_logical_order(float_tessdata: Path, tmp_
     assert manifest["settings"]["box_format"] == "wordstr-rtl"
     log = (tmp_path / "runs/script/logs/lstmtraining.log").read_text()
     assert "--append_index 5 --net_spec [Lfx64 O1c" in log
-    assert_logical_order(pairs)
+    assert "Lfx96RxLrx96Lfx64Fc" in log  # lstmtraining kept layers 0-5 and appended ours
+    # Measured 2.6 % (vs 67.8 % against the reversal): a few letters of margin, not more.
+    assert_logical_order(pairs, most=10)
 
 
 @pytest.mark.slow
@@ -140,7 +142,10 @@ def test_devanagari_layer_training_reads_in_logical_order(
     assert "lang type indic (detected" in output
     assert manifest["settings"]["lang_type"] == "indic"
     assert manifest["settings"]["box_format"] == "wordstr"
-    assert_logical_order(pairs)
+    # Measured 19.6 % (79.5 % against the reversal): vowel signs and similar consonants
+    # (स/ल, न/म) are still confused after 1200 iterations; 2000 gave 18.8 %, a plateau of
+    # this small set. The order check is the ratio; 30 % only says the script was learned.
+    assert_logical_order(pairs, most=30)
 
 
 def test_append_index_outside_the_table_is_refused_after_the_table(
