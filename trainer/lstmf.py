@@ -68,7 +68,7 @@ def _make_one(
         if own is not None:
             shutil.copyfile(own, work / "line.box")
         else:
-            make = boxes.wordstr_box if box_format == "wordstr" else line_box
+            make = boxes.BOX_MAKERS.get(box_format, line_box)
             (work / "line.box").write_text(make(sample.text(), width, height), encoding="utf-8")
         args = [find_tool("tesseract"), image, work / "line", "--psm", str(psm)]
         if lang:

@@ -65,11 +65,16 @@ def build_starter(
     tessdata: Path,
     norm_mode: int = 1,
     user_lists: dictionaries.UserLists | None = None,
+    recoder_args: Sequence[str] = (),
+    new_output_layer: bool = False,
 ) -> StarterFiles:
     """Write unicharset and ``MODEL.traineddata`` into ``starter_dir`` (regenerated each run).
 
     The start model's dictionaries are carried over and ``user_lists`` added, unless
-    ``user_lists.enabled`` is false.
+    ``user_lists.enabled`` is false. ``recoder_args`` go to combine_lang_model (RTL and
+    Indic: trainer.scripts). With ``new_output_layer`` (layer training) the unicharset is the
+    ground truth's alone: the start model's output layer, the only use of its characters, is
+    replaced, so they would add untrained classes.
     """
     user_lists = user_lists or dictionaries.UserLists()
     starter_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +104,10 @@ def build_starter(
         start_unicharset = Path(f"{prefix}.lstm-unicharset")
         if not start_lstm.is_file() or not start_unicharset.is_file():
             raise TesskitError(f"{start_model} has no LSTM model to fine-tune")
-        run([find_tool("merge_unicharsets"), start_unicharset, own, unicharset], env=env)
+        if new_output_layer:
+            unicharset.write_bytes(own.read_bytes())
+        else:
+            run([find_tool("merge_unicharsets"), start_unicharset, own, unicharset], env=env)
         if user_lists.enabled:
             start_lists = dictionaries.start_model_lists(prefix, starter_dir, tessdata)
     else:
@@ -117,6 +125,7 @@ def build_starter(
             "--lang",
             model_name,
             *(arg for kind, path in lists.items() for arg in (f"--{kind}", path)),
+            *recoder_args,
         ],
         env=env,
         timeout=1800,

@@ -16,13 +16,24 @@ import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from trainer import augment, dataset, dictionaries, lstmf, progress, rundir, select, starter
+from trainer import (
+    augment,
+    dataset,
+    dictionaries,
+    lstmf,
+    netspec,
+    progress,
+    rundir,
+    scripts,
+    select,
+    starter,
+)
 from trainer.evaluate import Scores
 from trainer.export import export_pair, keep_start_model
 from trainer.manifest import read_manifest, sha256_file, update_manifest, write_json_atomic
@@ -60,7 +71,11 @@ RESUME_KEYS = (
     "dataset_hash",
     "eval_hash",
     "augment",
+    "lang_type",
+    "append_index",
 )
+#: Settings of runs recorded before the key existed (they trained this way).
+RECORDED_BEFORE = {"lang_type": "latin"}
 #: With a split, at least this many eval lines (but never more than a quarter of the data):
 #: the model handed back is chosen on them, and 2-4 lines make that choice a coin toss.
 MIN_EVAL_LINES = 8
@@ -101,6 +116,10 @@ class TrainConfig:
     eval_data: Path | None = None
     augment: int | None = None
     dictionaries: dictionaries.UserLists = field(default_factory=dictionaries.UserLists)
+    #: latin, rtl or indic (trainer.scripts); None: detected from the ground truth's scripts.
+    lang_type: str | None = None
+    #: Layer training: keep the start model's layers 0..N, put net_spec on top.
+    append_index: int | None = None
 
     @property
     def run_dir(self) -> Path:
@@ -157,7 +176,8 @@ def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
         previous = {}
     checkpoint = run_dir / "checkpoints" / f"{config.model_name}_checkpoint"
     if previous and checkpoint.exists():
-        changed = [k for k in RESUME_KEYS if previous.get("settings", {}).get(k) != settings[k]]
+        recorded = {**RECORDED_BEFORE, **previous.get("settings", {})}
+        changed = [k for k in RESUME_KEYS if recorded.get(k) != settings[k]]
         if changed:
             raise TesskitError(
                 f"{run_dir} holds a run with different {', '.join(changed)}; it cannot resume",
@@ -291,7 +311,7 @@ def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
 def _config_record(config: TrainConfig) -> dict[str, Any]:
     """The config as JSON values (paths as strings); no from-scratch network for a fine-tune."""
     record = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
-    if config.start_model:
+    if config.start_model and config.append_index is None:
         record["net_spec"] = None
     return record
 
@@ -392,7 +412,12 @@ def _lstmtraining_args(
         "--target_error_rate",
         str(config.target_error_rate),
     ]
-    if files.start_lstm is not None:
+    if files.start_lstm is not None and config.append_index is not None:
+        # Layer training: the top is new, so no --old_traineddata to map the output from.
+        args += ["--continue_from", str(files.start_lstm), "--append_index"]
+        args += [str(config.append_index), "--net_spec"]
+        args += [starter.net_spec_for(config.net_spec, files.unicharset)]
+    elif files.start_lstm is not None:
         args += ["--continue_from", str(files.start_lstm), "--old_traineddata"]
         # Without --reset_learning_rate lstmtraining keeps the start model's own stored
         # rates and ignores --learning_rate: the rate recorded in the manifest would be a lie.
@@ -426,9 +451,10 @@ def _settings(
     config: TrainConfig, samples: list[dataset.Sample], given_eval: list[dataset.Sample] | None
 ) -> dict[str, Any]:
     """What the run is, as recorded in the manifest (RESUME_KEYS of it must match to resume)."""
+    layered = config.append_index is not None
     return {
         "start_model": config.start_model or "",
-        "net_spec": "" if config.start_model else config.net_spec,
+        "net_spec": config.net_spec if layered or not config.start_model else "",
         "psm": config.psm,
         "ratio_train": config.ratio_train,
         "seed": config.seed,
@@ -436,10 +462,12 @@ def _settings(
         "eval_hash": dataset.dataset_hash(given_eval) if given_eval else "",
         "augment": config.effective_augment(len(samples)),
         "learning_rate": config.effective_learning_rate(),
-        "learning_rate_reset": bool(config.start_model),
+        "learning_rate_reset": bool(config.start_model) and not layered,
         "target_error_rate": config.target_error_rate,
         "box_format": config.box_format,
         "dictionaries": config.dictionaries.enabled,
+        "lang_type": config.lang_type,
+        "append_index": config.append_index,
     }
 
 
@@ -478,7 +506,9 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
     validate_model_name(config.model_name)
     console = console or Console(stderr=True)
     times = StageTimes()
-    inputs = _check_inputs(config)
+    inputs = _check_inputs(config, console)
+    lang = inputs.lang
+    config = replace(config, lang_type=lang.name, box_format=lang.box_format(config.box_format))
     settings = _settings(config, inputs.samples, inputs.given_eval)
     resumed_from = _prepare_run_dir(config, settings)
     done_before = (
@@ -559,10 +589,13 @@ class RunInputs:
     #: START_MODEL's traineddata (None: from scratch).
     start_path: Path | None
     langdata: Path
+    #: How the ground truth's writing system is trained (given or detected).
+    lang: scripts.LangType
 
 
-def _check_inputs(config: TrainConfig) -> RunInputs:
-    """Tessdata, ground truth, eval lines, user lists, START_MODEL and langdata, or an error."""
+def _check_inputs(config: TrainConfig, console: Console) -> RunInputs:
+    """Tessdata, ground truth, eval lines, user lists, the lang type, START_MODEL (and its
+    layer table for layer training) and langdata, or an error."""
     tessdata = resolve_tessdata(config.tessdata)
     samples = load_samples(config.data_dir)
     _check_eval_dir(config)
@@ -578,9 +611,17 @@ def _check_inputs(config: TrainConfig) -> RunInputs:
             "add NAME.png + NAME.gt.txt pairs",
         )
     dictionaries.check_user_lists(config.dictionaries)
+    texts = [s.text() for s in [*samples, *(given_eval or [])]]
+    lang, lang_line = scripts.choose(config.lang_type, texts)
+    console.print(lang_line)
     start_path = find_start_model(config.start_model, tessdata)
+    if config.append_index is not None:
+        netspec.prepare_layer_training(
+            console, start_path, config.start_model, config.append_index, config.net_spec
+        )
     langdata = starter.resolve_langdata(config.langdata, tessdata)
-    return RunInputs(tessdata, samples, given_eval, start_path, langdata)
+    scripts.check_script_unicharsets(langdata, texts)
+    return RunInputs(tessdata, samples, given_eval, start_path, langdata, lang)
 
 
 def _record_inputs(config: TrainConfig, inputs: RunInputs, settings: dict[str, Any]) -> None:
@@ -611,7 +652,10 @@ def _build_starter(config: TrainConfig, inputs: RunInputs) -> starter.StarterFil
         inputs.start_path,
         inputs.langdata,
         inputs.tessdata,
+        norm_mode=inputs.lang.norm_mode,
         user_lists=config.dictionaries,
+        recoder_args=inputs.lang.recoder_args,
+        new_output_layer=config.append_index is not None,
     )
 
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from trainer.boxes import box_text, cache_extra, checked_own_box, wordstr_box
+from trainer.boxes import (
+    box_text,
+    cache_extra,
+    checked_own_box,
+    rtl_wordstr_box,
+    visual_order,
+    wordstr_box,
+)
 from trainer.dataset import Sample
 from trainer.lstmf import line_box
 from trainer.tools import TesskitError
@@ -45,4 +52,30 @@ def test_own_box_spelling_another_text_is_refused(tmp_path: Path) -> None:
     s = sample(tmp_path)
     (tmp_path / "x.box").write_text(wordstr_box("ab d", 20, 9), encoding="utf-8")
     with pytest.raises(TesskitError, match=r"x\.box spells 'abd' but its \.gt\.txt 'abc'"):
+        checked_own_box(s)
+
+
+@pytest.mark.parametrize(
+    ("logical", "visual"),
+    [
+        ("שלום עולם", "םלוע םולש"),
+        # Digits and a Latin word keep their own left-to-right order inside RTL text, and the
+        # final "!" lies at the left end: the bidi algorithm, not a plain reversal.
+        ("שנת 2024 היא Tesseract!", "!Tesseract איה 2024 תנש"),
+        ("مرحبا 12", "12 ابحرم"),  # code points, not the presentation forms a shaper makes
+    ],
+)
+def test_rtl_wordstr_box_is_in_visual_order(logical: str, visual: str) -> None:
+    assert visual_order(logical) == visual
+    assert rtl_wordstr_box(f" {logical} ", 90, 20) == (
+        f"WordStr 0 0 90 20 0 #{visual}\n\t 0 0 90 20 0\n"
+    )
+
+
+def test_own_rtl_box_in_visual_order_is_accepted(tmp_path: Path) -> None:
+    s = sample(tmp_path, "שנת 2024")
+    (tmp_path / "x.box").write_text(rtl_wordstr_box("שנת 2024", 50, 9), encoding="utf-8")
+    assert checked_own_box(s) == tmp_path / "x.box"
+    (tmp_path / "x.box").write_text(wordstr_box("תנש 4202", 50, 9), encoding="utf-8")
+    with pytest.raises(TesskitError, match="spells"):
         checked_own_box(s)

@@ -44,3 +44,8 @@ def test_tesstrain_variables_convert() -> None:
 def test_bad_variables_are_explained(arg: str, message: str) -> None:
     with pytest.raises(click.UsageError, match=message):
         parse_tesstrain_vars((arg,))
+
+
+@pytest.mark.parametrize(("value", "expected"), [("RTL", "rtl"), ("Indic", "indic")])
+def test_tesstrain_lang_type_spellings(value: str, expected: str) -> None:
+    assert parse_tesstrain_vars((f"LANG_TYPE={value}",)) == {"lang_type": expected}

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 
+from trainer.scripts import LANGDATA_SCRIPTS
+
 from conftest import REPO, SHARED_DATA
+from mirror import PINNED_CHECKSUMS, build_tree
 
 DEFAULTS = yaml.safe_load((REPO / "roles/tessdata/defaults/main.yml").read_text())
 
@@ -59,3 +63,21 @@ def test_pins_match_the_upstream_files_at_those_commits() -> None:
         assert base_of[variant].endswith(f"/raw/{row[4].strip()}"), (key, row[4])
         compared += 1
     assert compared >= 5  # fast eng, best fra, the langdata files
+
+
+def test_every_script_unicharset_of_langdata_lstm_is_installed() -> None:
+    """The trainer refuses data whose script unicharset is missing: the role installs them all."""
+    wanted = {"radical-stroke.txt", *(f"{name}.unicharset" for name in LANGDATA_SCRIPTS)}
+    assert len(LANGDATA_SCRIPTS) == 33
+    assert set(DEFAULTS["tessdata_langdata_files"]) == wanted
+
+
+def test_loopback_mirror_serves_and_pins_every_default_langdata_file(tmp_path: Path) -> None:
+    if not (SHARED_DATA / "langdata").is_dir():
+        pytest.skip(f"{SHARED_DATA} not present")
+    root = build_tree(tmp_path / "mirror", SHARED_DATA)
+    for name in DEFAULTS["tessdata_langdata_files"]:
+        served = root / "langdata_lstm/raw/main" / name
+        key = f"langdata/{name}"
+        assert PINNED_CHECKSUMS[key] == DEFAULTS["tessdata_checksums"][key], key
+        assert hashlib.sha256(served.read_bytes()).hexdigest() == PINNED_CHECKSUMS[key], key

@@ -11,6 +11,7 @@ from trainer.boxes import BOX_FORMATS
 from trainer.cli.config import PSM, apply_config_file, config_default, config_from_options
 from trainer.export import export_checkpoint, find_checkpoint
 from trainer.names import MODEL_NAME, validate_model_name
+from trainer.scripts import LANG_TYPES
 from trainer.tools import TesskitError, resolve_tessdata
 from trainer.train import (
     AUGMENT_SMALL,
@@ -42,6 +43,7 @@ TESSTRAIN_VARS: dict[str, str] = {
     "TARGET_ERROR_RATE": "target_error_rate",
     "NET_SPEC": "net_spec",
     "RANDOM_SEED": "seed",
+    "LANG_TYPE": "lang_type",
 }
 
 
@@ -175,7 +177,23 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     "(lstmtraining's unit: 0.01 means 0.01 %, 1 means 1 %)",
 )
 @click.option(
-    "--net-spec", default=config_default("net_spec"), help="network for training from scratch"
+    "--net-spec",
+    default=config_default("net_spec"),
+    help="network for training from scratch; with --append-index, the layers put on top",
+)
+@click.option(
+    "--append-index",
+    type=click.IntRange(min=0),
+    default=config_default("append_index"),
+    help="layer training: keep START_MODEL's layers 0..N (their table is printed) and put "
+    "--net-spec on top, e.g. --append-index 5 --net-spec '[Lfx192 O1c###]'",
+)
+@click.option(
+    "--lang-type",
+    type=click.Choice(LANG_TYPES, case_sensitive=False),
+    default=config_default("lang_type"),
+    help="rtl: norm_mode 3, RTL recoder, WordStr boxes in visual order; indic: norm_mode 2, "
+    "pass-through recoder, WordStr boxes (LANG_TYPE) [default: detected from the scripts]",
 )
 @click.option(
     "--seed", type=int, default=config_default("seed"), help="shuffle seed of the train/eval split"
