@@ -59,7 +59,11 @@ for phase in "${phases[@]}"; do
     # Molecule compile on a fresh machine; test-vm waits for it (a lock in build-box.sh).
     tests/vm/build-box.sh "${TESSKIT_TEST_BOX:-tesskit/debian12}" > "$TESSKIT_CACHE_DIR/build-box.log" 2>&1 &
   fi
-  tests/ci/phase.sh "$phase" make --no-print-directory "$phase"
+  # Beside the VM, the other phases yield the CPU to it: it is the longest path of the run,
+  # and they have time to spare (nice only orders who waits when both want a core).
+  niceness=0
+  [[ -n $vm_pid ]] && niceness=${TESSKIT_BESIDE_VM_NICE:-10}
+  nice -n "$niceness" tests/ci/phase.sh "$phase" make --no-print-directory "$phase"
   status=$?
   count "$status"
   # Without the venv nothing after it can run.
