@@ -38,13 +38,6 @@ VENV_BIN = Path(sys.executable).parent
 # What earlier runs of this test named their VMs (the older name included).
 STALE_DOMAINS = ("tesskit-vm-*_default", "vagrant-project*_default")
 
-
-def debian_tool(name: str) -> str:
-    """Debian's copy of a tool where installed: this phase runs beside test-demo, which may be
-    installing the /usr/local one at that moment."""
-    return shutil.which(name, path="/usr/bin") or name
-
-
 pytestmark = [
     pytest.mark.vm,
     pytest.mark.slow,
@@ -222,7 +215,7 @@ def test_snapshot_train_restore(project: VagrantProject) -> None:
     model = root / "data" / "runs" / "tiny" / "tiny.traineddata"
     assert model.stat().st_size > 100_000
     listing = subprocess.run(
-        [debian_tool("combine_tessdata"), "-l", str(model)],
+        ["combine_tessdata", "-l", str(model)],
         capture_output=True,
         text=True,
         check=True,
@@ -241,7 +234,7 @@ def test_snapshot_train_restore(project: VagrantProject) -> None:
     # The model made in the VM reads a line on this host.
     line = next((root / "data" / "ground-truth").glob("*.png"))
     text = subprocess.run(
-        [debian_tool("tesseract"), str(line), "-", "--psm", "13",
+        ["tesseract", str(line), "-", "--psm", "13",
          "--tessdata-dir", str(model.parent), "-l", "tiny"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
