@@ -48,7 +48,7 @@ test-molecule: ## molecule default scenario: debootstrap image, build, converge,
 	molecule test -s default
 
 test-infra: ## provisioning fault tests: checksums, HTML answers, truncated downloads
-	pytest -m "infra and not vm" tests/integration
+	pytest -m "infra and not vm" tests/infra
 
 test-demo: ## `make demo` end to end on this machine, downloads from a loopback mirror
 	tests/e2e/demo.sh

@@ -48,4 +48,4 @@ rm -rf /var/tmp/tesseract-build
 userdel --remove "$hostile" 2>/dev/null || true
 
 # The machine checks of the Molecule scenarios, on this machine (ownership and modes too).
-pytest -p no:cacheprovider -q -m "not slow" --hosts=local:// tests/infra
+pytest -p no:cacheprovider -q -m "not slow" --hosts=local:// tests/testinfra

@@ -194,7 +194,7 @@ def test_machine_checks_pass_in_the_vm(project: VagrantProject) -> None:
         sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v",
         "-m", "not slow",  # the tiny training: test_snapshot_train_restore trains here
         "--hosts=ssh://default", f"--ssh-config={ssh_config}", "--sudo",
-        str(REPO / "tests" / "infra"),
+        str(REPO / "tests" / "testinfra"),
     )  # fmt: skip
     assert " passed" in report, report[-5000:]  # run() fails on pytest's non-zero exit
 
