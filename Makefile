@@ -38,6 +38,9 @@ lint: lock-check ## ruff, yamllint, ansible-lint (production profile), lock and 
 	yamllint -s .
 	ansible-lint
 	python tests/ci/gen-roles-doc.py --check
+	@# pytest imports test modules by basename (rootdir conftest, no packages): one of each.
+	@dups=$$(find tests -name 'test_*.py' -printf '%f\n' | sort | uniq -d); \
+	  if [ -n "$$dups" ]; then echo "test files share a name: $$dups" >&2; exit 1; fi
 	vagrant validate
 
 test-trainer: ## trainer unit + integration tests against the real training tools
