@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from trainer.remote.vm import GUEST_DATA
+
 from conftest import CACHE, REPO, tesskit
 
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 SSHD = Path("/usr/sbin/sshd")
 USER_HOME = Path("/home/tesskit")
-REMOTE_DATA = USER_HOME / "tesskit-data"  # the training user's data folder on this machine
+REMOTE_DATA = USER_HOME / GUEST_DATA  # the training user's data folder on this machine
 PUSH_STAGING = Path("/var/cache/tesskit/push")  # root's staging copies of pushed ground truth
 
 needs_provisioned_machine = [
