@@ -460,17 +460,25 @@ def _keep_start_model(start: Path, model: Path, fast: Path) -> None:
 
 
 def verdict_line(
-    config: TrainConfig, best: dict[str, Any] | None, start: Scores | None, lines: int
+    config: TrainConfig,
+    best: dict[str, Any] | None,
+    start: Scores | None,
+    lines: int,
+    evals: list[dict[str, Any]],
 ) -> str:
     if start is None:
         assert best is not None
         return f"chose {best['checkpoint']}: CER {best['cer']:.2f} % on {lines} eval lines"
     name = config.start_model
-    if not select.beats_start(best, start):
+    if not select.beats_start(best, start, evals):
         best_cer = f"{best['cer']:.2f} %" if best else "none"
+        within = ""
+        if best and best["cer"] < start.cer:
+            better = sum(e["cer"] < start.cer for e in evals)
+            within = f" but only {better} of {len(evals)} checkpoints better: luck, not gain"
         return (
             f"no checkpoint beat START_MODEL {name} on {lines} eval lines "
-            f"(CER {start.cer:.2f} % vs best {best_cer}); keeping {name}"
+            f"(CER {start.cer:.2f} % vs best {best_cer}{within}); keeping {name}"
         )
     assert best is not None
     return (
@@ -684,8 +692,9 @@ def choose_and_export(
     best_ckpt = run_dir / "checkpoints" / best["checkpoint"]
     model = run_dir / f"{config.model_name}.traineddata"
     fast = run_dir / f"{config.model_name}_fast.traineddata"
-    verdict = verdict_line(config, best, start_scores, len(eval_set.samples))
-    if start_path is not None and start_scores and not select.beats_start(best, start_scores):
+    verdict = verdict_line(config, best, start_scores, len(eval_set.samples), evals)
+    keep_start = not select.beats_start(best, start_scores, evals)
+    if start_path is not None and start_scores and keep_start:
         _keep_start_model(start_path, model, fast)
         chosen = {"model": "start_model", "cer": start_scores.cer, "wer": start_scores.wer}
         # The report still shows the best checkpoint: what keeping START_MODEL avoided.
