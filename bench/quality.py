@@ -25,6 +25,15 @@ Measured 2026-11-26 on the shared 2-core machine (fra 25-33 % CER on most books)
   1488 6.18x, 1500 6.75x, 1509 3.04x. Same without augmentation: median 5.63x. The code
   before (lr not reset, lstmeval choice, no dictionaries), 1000 it: median 2.36x.
 
+Measured 2026-11-27 on bench/line_sets.md's sets, defaults (base -> tuned CER on held lines):
+  40 lines: print-uw3 0.20 -> 0.46 % (0.43x: one lucky checkpoint of ten won the 8 eval
+  lines; with the luck guard in trainer/select.py START_MODEL is kept, 1.00x),
+  type-bnf1984 8.58 -> 6.86 (1.25x), hw-poilus-adain 68.77 -> 50.67 (1.36x),
+  hw-poilus-coulaugras 78.18 -> 52.54 (1.49x). 80 lines: type-bnf1984 8.58 -> 3.58 (2.40x),
+  hw-poilus-adain 68.77 -> 42.06 (1.63x), hw-poilus-coulaugras 78.15 -> 44.52 (1.76x, 37
+  held lines). 2000 iterations instead of 1000 on the handwriting: 1.40x and 1.49x (no
+  gain). Books 1572 and 1509 with the guard: 7.58x and 3.04x, as before. 1-3.3 min each.
+
 Usage: python bench/quality.py [--books 1476,1495,1505,1572] [--lines DIR ...]
        [--setting new=default] [--train-lines 40] [--parallel 2] [--out /tmp/tesskit-quality]
 """
