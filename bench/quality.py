@@ -1,14 +1,23 @@
-"""Fine-tuning quality on real early printed books: start model vs fine-tuned, per book.
+"""Fine-tuning quality on real lines: start model vs fine-tuned, per line set.
 
-For each book of ../shared/data/early-printed-books-gt: fine-tune START_MODEL (fra) on the
-book's first --train-lines lines with `tesskit train`'s code, then score the start model
-and the result on --held-lines later lines the training never saw (the book's last ones).
-Prints a table, the median CER factor (start CER / tuned CER; target >= 3x, never < 1x)
-and the wall time of each fine-tune (target <= 10 min on 2 cores).
+A line set is a folder of NAME.png + NAME.gt.txt pairs: an early printed book of
+../shared/data/early-printed-books-gt (--books), or any folder given with --lines (the
+handwriting and modern print sets listed in bench/line_sets.md). For each set: fine-tune
+START_MODEL (fra) on its first --train-lines lines (in name order) with `tesskit train`'s
+code, then score the start model and the result on up to --held-lines later lines the
+training never saw (the set's last ones). Prints a table, the median CER factor (start
+CER / tuned CER; target >= 3x, never < 1x) and the wall time of each fine-tune (target <=
+10 min on 2 cores).
 
-Each --setting runs every book once: NAME=default (tesskit train's defaults) or
-NAME=lr:ITERATIONS:AUGMENT, e.g. old=0.0001:3000:0 (lr "own" is not possible: fine-tuning
-now always resets the rate). Books run --parallel at a time, each with one core.
+Each row also shows how the model was chosen: the eval-split CER of START_MODEL and of the
+best checkpoint, and the best checkpoint's CER on the held lines even when START_MODEL was
+kept (column "ckpt %"), so a selection rule can be judged on lines nobody chose with.
+Rows are appended to OUT/rows.jsonl.
+
+Each --setting runs every set once: NAME=default (tesskit train's defaults) or
+NAME=FIELD=VALUE[,FIELD=VALUE...] over TrainConfig fields, e.g.
+long=max_iterations=2000 or slow=learning_rate=0.001,augment=0.
+Sets run --parallel at a time, each with one core.
 
 Measured 2026-11-26 on the shared 2-core machine (fra 25-33 % CER on most books):
   new defaults (lr 0.002, 1000 it, --augment 2): 1476 27.85 -> 3.71 %, 1495 32.22 -> 6.23,
@@ -16,25 +25,36 @@ Measured 2026-11-26 on the shared 2-core machine (fra 25-33 % CER on most books)
   1488 6.18x, 1500 6.75x, 1509 3.04x. Same without augmentation: median 5.63x. The code
   before (lr not reset, lstmeval choice, no dictionaries), 1000 it: median 2.36x.
 
-Usage: python bench/quality.py [--books 1476,1495,1505,1572] [--setting new=default]
-       [--parallel 2] [--out /tmp/tesskit-quality]
+Measured 2026-11-27 on bench/line_sets.md's sets, defaults (base -> tuned CER on held lines):
+  40 lines: print-uw3 0.20 -> 0.46 % (0.43x: one lucky checkpoint of ten won the 8 eval
+  lines; with the luck guard in trainer/select.py START_MODEL is kept, 1.00x),
+  type-bnf1984 8.58 -> 6.86 (1.25x), hw-poilus-adain 68.77 -> 50.67 (1.36x),
+  hw-poilus-coulaugras 78.18 -> 52.54 (1.49x). 80 lines: type-bnf1984 8.58 -> 3.58 (2.40x),
+  hw-poilus-adain 68.77 -> 42.06 (1.63x), hw-poilus-coulaugras 78.15 -> 44.52 (1.76x, 37
+  held lines). 2000 iterations instead of 1000 on the handwriting: 1.40x and 1.49x (no
+  gain). Books 1572 and 1509 with the guard: 7.58x and 3.04x, as before. 1-3.3 min each.
+
+Usage: python bench/quality.py [--books 1476,1495,1505,1572] [--lines DIR ...]
+       [--setting new=default] [--train-lines 40] [--parallel 2] [--out /tmp/tesskit-quality]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
-from trainer import dataset
-from trainer.evaluate import ModelRef, evaluate_model
-from trainer.train import TrainConfig, run_training
+from trainer import dataset, select
+from trainer.evaluate import ModelRef, Scores, evaluate_model
+from trainer.train import TrainConfig, TrainResult, run_training
 
 from fixtures import SHARED, float_tessdata
 
@@ -44,17 +64,27 @@ BOOKS = SHARED / "early-printed-books-gt" / "Books"
 @dataclass(frozen=True)
 class Setting:
     name: str
-    learning_rate: float | None
-    max_iterations: int | None
-    augment: int | None
+    overrides: dict[str, Any]
 
     @classmethod
     def parse(cls, spec: str) -> Setting:
         name, _, value = spec.partition("=")
         if value in ("", "default"):
-            return cls(name, None, None, None)
-        lr, iterations, augment = value.split(":")
-        return cls(name, float(lr), int(iterations), int(augment))
+            return cls(name, {})
+        known = {f.name for f in fields(TrainConfig)}
+        overrides: dict[str, Any] = {}
+        for pair in value.split(","):
+            key, _, raw = pair.partition("=")
+            if key not in known:
+                raise SystemExit(f"--setting {spec}: {key} is not a TrainConfig field")
+            overrides[key] = int(raw) if raw.isdigit() else float(raw)
+        return cls(name, overrides)
+
+
+@dataclass(frozen=True)
+class LineSet:
+    name: str
+    folder: Path
 
 
 def copy_lines(samples: list[dataset.Sample], dest: Path) -> Path:
@@ -66,58 +96,105 @@ def copy_lines(samples: list[dataset.Sample], dest: Path) -> Path:
     return dest
 
 
-def one_book(
-    book: str, setting: Setting, args: argparse.Namespace, tessdata: Path, root: Path
-) -> dict[str, object]:
-    samples, _, _ = dataset.discover(BOOKS / book)
-    work = root / setting.name / book
+def held_checkpoint_scores(
+    result: TrainResult, held: list[dataset.Sample], tessdata: Path, model_name: str
+) -> Scores | None:
+    """The best checkpoint on the held lines, also when START_MODEL was handed back."""
+    best = select.best_checkpoint(result.evals)
+    if best is None:
+        return None
+    starter = result.run_dir / "starter" / model_name / f"{model_name}.traineddata"
+    held_set = select.EvalSet(held, Path("/dev/null"), tessdata, 13, 1)
+    checkpoint = result.run_dir / "checkpoints" / best["checkpoint"]
+    return select.score_checkpoint(checkpoint, starter, held_set)
+
+
+def one_set(
+    lines: LineSet, setting: Setting, args: argparse.Namespace, tessdata: Path, root: Path
+) -> dict[str, Any]:
+    samples, _, _ = dataset.discover(lines.folder)
+    work = root / setting.name / f"{lines.name}-{args.train_lines}"
+    held_count = min(args.held_lines, len(samples) - args.train_lines)
     train = copy_lines(samples[: args.train_lines], work / "train")
-    held, _, _ = dataset.discover(copy_lines(samples[-args.held_lines :], work / "held"))
+    held, _, _ = dataset.discover(copy_lines(samples[-held_count:], work / "held"))
     config = TrainConfig(
-        model_name=f"q{book}",
+        model_name=f"q{lines.name}",
         data_dir=train,
         start_model="fra",
         tessdata=tessdata,
         output_dir=work / "runs",
         jobs=1,
-        augment=setting.augment,
         show_progress=False,
         fresh=True,
     )
-    if setting.learning_rate is not None:
-        config.learning_rate = setting.learning_rate
-    if setting.max_iterations is not None:
-        config.max_iterations = setting.max_iterations
+    for key, value in setting.overrides.items():
+        setattr(config, key, value)
     started = time.monotonic()
     result = run_training(config, Console(stderr=True, quiet=True))
     minutes = (time.monotonic() - started) / 60
     base = evaluate_model(held, ModelRef.parse("fra", tessdata), jobs=1)
     tuned = evaluate_model(held, ModelRef.parse(str(result.model), None), jobs=1)
+    kept_start = result.best_checkpoint is None
+    ckpt = tuned
+    if kept_start:
+        ckpt = held_checkpoint_scores(result, held, tessdata, config.model_name)
+    best = select.best_checkpoint(result.evals) or {}
     row = {
         "setting": setting.name,
-        "book": book,
+        "set": lines.name,
+        "train_lines": args.train_lines,
+        "held": len(held),
         "base": base.cer,
         "tuned": tuned.cer,
+        "ckpt": ckpt.cer if ckpt else None,
         "factor": base.cer / max(tuned.cer, 1e-9),
+        "eval_lines": result.eval_lines,
+        "eval_start": result.start_eval_cer,
+        "eval_best": best.get("cer"),
+        "best_iteration": best.get("iteration"),
+        "kept_start": kept_start,
         "minutes": minutes,
         "verdict": result.verdict,
-        "held": len(held),
     }
     print_row(row)
+    with (root / "rows.jsonl").open("a") as out:
+        out.write(json.dumps(row) + "\n")
     return row
 
 
-def print_row(row: dict[str, object]) -> None:
+def print_header() -> None:
     print(
-        f"{row['setting']:>10} {row['book']:>5} {row['base']:8.2f} {row['tuned']:8.2f} "
-        f"{row['factor']:6.2f}x {row['minutes']:6.1f}   {row['verdict']}",
+        f"{'setting':>10} {'set':>22} {'base %':>7} {'tuned %':>7} {'factor':>7} "
+        f"{'ckpt %':>7} {'eval: start':>11} {'best':>6} {'min':>5}"
+    )
+
+
+def print_row(row: dict[str, Any]) -> None:
+    ckpt = f"{row['ckpt']:7.2f}" if row["ckpt"] is not None else f"{'-':>7}"
+    print(
+        f"{row['setting']:>10} {row['set'] + '/' + str(row['train_lines']):>22} "
+        f"{row['base']:7.2f} {row['tuned']:7.2f} {row['factor']:6.2f}x {ckpt} "
+        f"{row['eval_start'] or 0:11.2f} {row['eval_best'] or 0:6.2f} {row['minutes']:5.1f}"
+        f"{'  kept START_MODEL' if row['kept_start'] else ''}",
         flush=True,
     )
 
 
+def line_sets(args: argparse.Namespace) -> list[LineSet]:
+    """--books and --lines, each checked to have lines left over after --train-lines."""
+    books = [LineSet(book, BOOKS / book) for book in args.books.split(",") if book]
+    sets = books + [LineSet(folder.name, folder) for folder in args.lines]
+    for lines in sets:
+        count = len(dataset.discover(lines.folder)[0])
+        if count <= args.train_lines:
+            raise SystemExit(f"{lines.folder}: {count} lines, none left after --train-lines")
+    return sets
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--books", default="1476,1495,1505,1572")
+    parser.add_argument("--books", default="1476,1495,1505,1572", help="'' for none")
+    parser.add_argument("--lines", type=Path, action="append", default=[])
     parser.add_argument("--setting", action="append", default=None)
     parser.add_argument("--train-lines", type=int, default=40)
     parser.add_argument("--held-lines", type=int, default=60)
@@ -125,18 +202,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/tesskit-quality"))
     args = parser.parse_args()
     settings = [Setting.parse(s) for s in args.setting or ["new=default"]]
-    books = args.books.split(",")
+    sets = line_sets(args)
     shutil.rmtree(args.out / "tessdata", ignore_errors=True)
     tessdata = float_tessdata(args.out)
-    print(f"{'setting':>10} {'book':>5} {'base %':>8} {'tuned %':>8} {'factor':>7} {'min':>6}")
-    jobs = [(book, setting) for book in books for setting in settings]
+    print_header()
+    jobs = [(lines, setting) for lines in sets for setting in settings]
     with ThreadPoolExecutor(max_workers=args.parallel) as pool:
-        rows = list(pool.map(lambda j: one_book(j[0], j[1], args, tessdata, args.out), jobs))
+        rows = list(pool.map(lambda j: one_set(j[0], j[1], args, tessdata, args.out), jobs))
     for setting in settings:
         mine = [r for r in rows if r["setting"] == setting.name]
-        factors = [float(r["factor"]) for r in mine]  # type: ignore[arg-type]
-        worse = [r["book"] for r in mine if float(r["tuned"]) > float(r["base"])]  # type: ignore[arg-type]
-        slowest = max(float(r["minutes"]) for r in mine)  # type: ignore[arg-type]
+        factors = [r["factor"] for r in mine]
+        worse = [r["set"] for r in mine if r["tuned"] > r["base"]]
+        slowest = max(r["minutes"] for r in mine)
         print(
             f"{setting.name}: median CER factor {statistics.median(factors):.2f}x "
             f"(target >= 3x); worse than base on: {', '.join(worse) or 'none'}; "

@@ -9,6 +9,7 @@ checkpoint first that reads worse. Scores are cached in evals.json by checkpoint
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from trainer.tools import TesskitError, find_tool, run, tool_env
 #: Checkpoints scored at most (evenly spread over the run, the last always among them):
 #: each costs a conversion and a pass over the eval lines.
 MAX_SCORED_CHECKPOINTS = 12
+#: When fewer than half the scored checkpoints read the eval lines better than START_MODEL,
+#: the best one must still beat it by this many standard deviations of the difference in
+#: character errors (sqrt of the summed counts, as for two Poisson counts).
+START_MODEL_MARGIN_SIGMAS = 2.0
 
 
 @dataclass(frozen=True)
@@ -127,26 +132,56 @@ def best_checkpoint(evals: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return min(evals, key=lambda e: (e["cer"], -e["iteration"]), default=None)
 
 
-def beats_start(best: dict[str, Any] | None, start: Scores | None) -> bool:
-    """A checkpoint is handed back only if strictly better than the start model."""
+def error_counts(best: dict[str, Any], start: Scores) -> tuple[float, float]:
+    """(START_MODEL's, the checkpoint's) character errors on the eval lines."""
+    return start.cer * start.chars / 100, best["cer"] * start.chars / 100
+
+
+def beats_start(
+    best: dict[str, Any] | None, start: Scores | None, evals: Sequence[dict[str, Any]]
+) -> bool:
+    """Whether ``best`` replaces START_MODEL: lower CER on the eval lines, and not by luck.
+
+    The lowest of a dozen noisy scores flatters its checkpoint. On 8 eval lines of clean
+    print START_MODEL made 4 errors, one checkpoint of ten made 2 and the rest 4-6; that one
+    read 30 unseen lines at 0.46 % CER against START_MODEL's 0.20 % (bench/quality.py,
+    print-uw3). So the gain must show in most scored checkpoints (training helped, as on
+    typewriting: 9 of 10 better), or be clear enough alone (START_MODEL_MARGIN_SIGMAS)."""
     if best is None:
         return False
-    return start is None or best["cer"] < start.cer
+    if start is None:
+        return True
+    if best["cer"] >= start.cer:
+        return False
+    better = sum(e["cer"] < start.cer for e in evals)
+    start_errors, best_errors = error_counts(best, start)
+    clear = start_errors - best_errors > START_MODEL_MARGIN_SIGMAS * math.sqrt(
+        start_errors + best_errors
+    )
+    return 2 * better >= len(evals) or clear
 
 
 def verdict_line(
-    start_model: str | None, best: dict[str, Any] | None, start: Scores | None, lines: int
+    start_model: str | None,
+    best: dict[str, Any] | None,
+    start: Scores | None,
+    lines: int,
+    evals: Sequence[dict[str, Any]],
 ) -> str:
     """One line saying which model is handed back and why, with the CERs that decided it."""
     if start is None:
         assert best is not None
         return f"chose {best['checkpoint']}: CER {best['cer']:.2f} % on {lines} eval lines"
     name = start_model
-    if not beats_start(best, start):
+    if not beats_start(best, start, evals):
         best_cer = f"{best['cer']:.2f} %" if best else "none"
+        within = ""
+        if best and best["cer"] < start.cer:
+            better = sum(e["cer"] < start.cer for e in evals)
+            within = f" but only {better} of {len(evals)} checkpoints better: luck, not gain"
         return (
             f"no checkpoint beat START_MODEL {name} on {lines} eval lines "
-            f"(CER {start.cer:.2f} % vs best {best_cer}); keeping {name}"
+            f"(CER {start.cer:.2f} % vs best {best_cer}{within}); keeping {name}"
         )
     assert best is not None
     return (
@@ -184,6 +219,6 @@ def choose(
     return Selection(
         best,
         evals,
-        keep_start=start_scores is not None and not beats_start(best, start_scores),
-        verdict=verdict_line(start_model, best, start_scores, len(eval_set.samples)),
+        keep_start=start_scores is not None and not beats_start(best, start_scores, evals),
+        verdict=verdict_line(start_model, best, start_scores, len(eval_set.samples), evals),
     )
