@@ -143,6 +143,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VagrantProject
         port = mirror.server.server_address[1]
         build_wheelhouse(CACHE)
         variables = site_vars(f"http://{HOST_ON_BRIDGE}:{port}", CACHE)
+        # Each langdata file is a module run of ~5 s under emulation, twice (the second
+        # provisioning): the VM gets what its training needs; Molecule and test-demo
+        # provision all 33 script unicharsets.
+        variables["tessdata_langdata_files"] = ["radical-stroke.txt", "Latin.unicharset"]
         (root / "vm-vars.json").write_text(json.dumps(variables, indent=2))
         env = {
             **os.environ,
