@@ -137,6 +137,11 @@ def error_counts(best: dict[str, Any], start: Scores) -> tuple[float, float]:
     return start.cer * start.chars / 100, best["cer"] * start.chars / 100
 
 
+def checkpoints_better(evals: Sequence[dict[str, Any]], start: Scores) -> int:
+    """How many scored checkpoints read the eval lines better than START_MODEL."""
+    return sum(e["cer"] < start.cer for e in evals)
+
+
 def beats_start(
     best: dict[str, Any] | None, start: Scores | None, evals: Sequence[dict[str, Any]]
 ) -> bool:
@@ -153,7 +158,7 @@ def beats_start(
         return True
     if best["cer"] >= start.cer:
         return False
-    better = sum(e["cer"] < start.cer for e in evals)
+    better = checkpoints_better(evals, start)
     start_errors, best_errors = error_counts(best, start)
     clear = start_errors - best_errors > START_MODEL_MARGIN_SIGMAS * math.sqrt(
         start_errors + best_errors
@@ -177,7 +182,7 @@ def verdict_line(
         best_cer = f"{best['cer']:.2f} %" if best else "none"
         within = ""
         if best and best["cer"] < start.cer:
-            better = sum(e["cer"] < start.cer for e in evals)
+            better = checkpoints_better(evals, start)
             within = f" but only {better} of {len(evals)} checkpoints better: luck, not gain"
         return (
             f"no checkpoint beat START_MODEL {name} on {lines} eval lines "
