@@ -49,7 +49,7 @@ start_vm_phase() {
 }
 wants() { [[ " ${phases[*]} " == *" $1 "* && " ${TESSKIT_SKIP_PHASES:-} " != *" $1 "* ]]; }
 for phase in "${phases[@]}"; do
-  [[ " ${TESSKIT_SKIP_PHASES:-} " == *" $phase "* ]] && continue
+  wants "$phase" || continue
   if [[ $phase == test-vm ]]; then
     [[ -z $vm_pid ]] && start_vm_phase
     continue
