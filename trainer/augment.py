@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from trainer.atomic import replacing
 from trainer.dataset import Sample
-from trainer.manifest import replacing
 
 
 def _seed_for(sample: Sample, seed: int, copy: int) -> int:

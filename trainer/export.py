@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from trainer.manifest import copy_atomic, replacing, sha256_file
+from trainer.atomic import copy_atomic, replacing, sha256_file
 from trainer.names import validate_model_name
 from trainer.tools import (
     TesskitError,

@@ -23,9 +23,10 @@ import jinja2
 from PIL import Image
 
 from trainer.alignment import Segment, confusions, edit_count, segments
+from trainer.atomic import replace_tree, replacing
 from trainer.dataset import Sample
 from trainer.evaluate import Scores
-from trainer.manifest import read_manifest, replace_tree, replacing
+from trainer.manifest import read_manifest
 
 IMAGES_DIR = "report-lines"
 #: Rows per page of the line table; images after the first page load when shown.

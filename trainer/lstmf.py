@@ -20,8 +20,8 @@ from pathlib import Path
 from PIL import Image
 
 from trainer import boxes
+from trainer.atomic import copy_atomic
 from trainer.dataset import LINE_PSM, Sample
-from trainer.manifest import copy_atomic
 from trainer.tools import TesskitError, find_tool, run, tesseract_version, tool_env
 
 ProgressCallback = Callable[[int, int], None]

@@ -1,63 +1,17 @@
-"""The run manifest, and the atomic writes every stage uses (temp file or tree + rename)."""
+"""The run manifest: what a run did and chose, kept in its folder's manifest.json.
+
+The report, the sweep's ranking and a rerun that may skip finished work read it.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from trainer.atomic import write_json_atomic
+
 MANIFEST = "manifest.json"
-
-
-@contextmanager
-def replacing(dest: Path) -> Iterator[Path]:
-    """A temp path beside ``dest``, renamed onto it if the block succeeds, removed if not.
-
-    So a crash or a failed tool never leaves half a file where a good one was. The name is
-    unique per process and thread: parallel workers may produce the same destination.
-    """
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        yield partial
-        partial.replace(dest)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    with replacing(path) as partial:
-        partial.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-
-
-def copy_atomic(src: Path, dest: Path) -> Path:
-    with replacing(dest) as partial:
-        shutil.copyfile(src, partial)
-    return dest
-
-
-def replace_tree(new: Path, dest: Path) -> Path:
-    """Put directory ``new`` where ``dest`` is (same filesystem), the old one moved aside first.
-
-    Two renames: ``dest`` never holds a mix of old and new files, and if the second rename
-    fails the old tree is put back.
-    """
-    previous = dest.with_name(f".{dest.name}.{os.getpid()}.previous")
-    if dest.exists():
-        dest.replace(previous)
-    try:
-        new.replace(dest)
-    except OSError:
-        if previous.exists():
-            previous.replace(dest)
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
-    return dest
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
@@ -70,11 +24,3 @@ def update_manifest(run_dir: Path, **fields: Any) -> dict[str, Any]:
     data.update(fields)
     write_json_atomic(run_dir / MANIFEST, data)
     return data
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -22,7 +22,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
-from trainer.manifest import replacing
+from trainer.atomic import replacing
 from trainer.tools import TesskitError
 
 PAGE_NS = re.compile(r"^https?://schema\.primaresearch\.org/PAGE/gts/pagecontent/[\d-]+$")

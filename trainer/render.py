@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from trainer.manifest import replacing
+from trainer.atomic import replacing
 from trainer.pages import png_bytes, safe_name
 from trainer.synth import FONT_DIRS
 from trainer.tools import TesskitError, find_tool, run

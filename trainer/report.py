@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from trainer.atomic import write_json_atomic
 from trainer.dataset import Sample
 from trainer.evaluate import Scores
 from trainer.html_report import start_model_baseline, write_html_report
-from trainer.manifest import read_manifest, write_json_atomic
+from trainer.manifest import read_manifest
 
 
 def scores_table_md(scores: Sequence[Scores]) -> str:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from trainer import progress
+from trainer.atomic import sha256_file, write_json_atomic
 from trainer.dataset import Sample
 from trainer.evaluate import ModelRef, Scores, evaluate_model
 from trainer.export import checkpoint_iteration, export_model
-from trainer.manifest import sha256_file, write_json_atomic
 from trainer.tools import TesskitError, find_tool, run, tool_env
 
 #: Checkpoints scored at most (evenly spread over the run, the last always among them):

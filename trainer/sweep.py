@@ -8,7 +8,6 @@ before the pool starts, so runs never redo or race on data preparation.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import subprocess
 import sys
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from trainer import dataset, lstmf, rundir
-from trainer.manifest import copy_atomic, write_json_atomic
+from trainer.atomic import copy_atomic, write_json_atomic
+from trainer.manifest import read_manifest
 from trainer.names import sweep_run_name
 from trainer.tools import TesskitError, resolve_tessdata
 from trainer.train import find_start_model
@@ -129,8 +129,7 @@ def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, An
             stderr=subprocess.STDOUT,
             env={**os.environ, "COLUMNS": "120"},
         )
-    manifest_path = output_dir / run.name / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    manifest = read_manifest(output_dir / run.name)
     # A run that failed this time may have left the manifest and model of an earlier
     # attempt: only one that ended well now, with a finished manifest, is ranked.
     finished = code == 0 and manifest.get("status") == "finished"

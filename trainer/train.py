@@ -34,9 +34,10 @@ from trainer import (
     select,
     starter,
 )
+from trainer.atomic import sha256_file, write_json_atomic
 from trainer.evaluate import Scores
 from trainer.export import export_pair, keep_start_model
-from trainer.manifest import read_manifest, sha256_file, update_manifest, write_json_atomic
+from trainer.manifest import MANIFEST, read_manifest, update_manifest
 from trainer.names import validate_model_name
 from trainer.report import write_train_report
 from trainer.tools import (
@@ -87,7 +88,7 @@ GENERATED = (
     "report",
     "evals.json",
     "progress.json",
-    "manifest.json",
+    MANIFEST,
 )
 
 

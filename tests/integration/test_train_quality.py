@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from trainer import dataset, starter
+from trainer.atomic import sha256_file
 from trainer.dictionaries import UserLists
-from trainer.manifest import sha256_file
 from trainer.tools import TesskitError, find_tool, run, tool_env
 from trainer.train import (
     AUGMENT_SMALL,

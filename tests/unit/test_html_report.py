@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from trainer.atomic import write_json_atomic
 from trainer.dataset import Sample
 from trainer.evaluate import Scores, score
 from trainer.html_report import (
@@ -18,7 +19,6 @@ from trainer.html_report import (
     write_html_report,
     write_sweep_html_report,
 )
-from trainer.manifest import write_json_atomic
 
 HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 

@@ -14,9 +14,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from trainer.atomic import write_json_atomic
 from trainer.cli.config import PSM, config_default
 from trainer.html_report import write_sweep_html_report
-from trainer.manifest import write_json_atomic
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
 from trainer.remote import hosts as remote_hosts
 from trainer.sweep import (

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import trainer
-from trainer.manifest import replacing
+from trainer.atomic import replacing
 from trainer.sweep import rank
 from trainer.tools import TesskitError
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from trainer.manifest import replace_tree
+from trainer.atomic import replace_tree
 from trainer.names import validate_model_name
 from trainer.tools import TesskitError
 

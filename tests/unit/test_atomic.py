@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.manifest import replace_tree
+from trainer.atomic import replace_tree
 
 from conftest import tree_digest
 
