@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from trainer.dataset import LINE_PSM
-from trainer.sweep import RunSettings, grid, run_sweep
+from trainer.sweep import grid, run_sweep
+from trainer.train import TrainConfig
 
 from fixtures import float_tessdata, synthetic_lines
 
@@ -29,13 +29,18 @@ def main() -> None:
         rates = [0.0001 * (i + 1) for i in range(args.runs)]
         timings = {}
         for jobs in (1, args.runs):
-            out = tmp / f"runs-{jobs}"
-            shared = RunSettings(LINE_PSM, "fra", None, fresh=False)
+            # Target 0: every run trains its full iterations, so both timings do the same work.
+            base = TrainConfig(
+                model_name="bench",
+                data_dir=data,
+                start_model="fra",
+                tessdata=tessdata,
+                output_dir=tmp / f"runs-{jobs}",
+                target_error_rate=0,
+            )
             runs = grid("bench", rates, [args.iterations])
             start = time.perf_counter()
-            # Target 0: every run trains its full iterations, so both timings do the same work.
-            extra = ["--target-error-rate", "0"]
-            results = run_sweep(runs, shared, data, out, tessdata, jobs, extra)
+            results = run_sweep(runs, base, jobs)
             timings[jobs] = time.perf_counter() - start
             assert all(r["exit_code"] == 0 for r in results), results
     print(f"runs: {args.runs} x {args.iterations} iterations")

@@ -11,18 +11,20 @@ import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from trainer import dataset, lstmf, rundir
 from trainer.atomic import copy_atomic, write_json_atomic
-from trainer.manifest import read_manifest
+from trainer.manifest import MANIFEST, read_manifest
 from trainer.names import sweep_run_name
 from trainer.tools import TesskitError, resolve_tessdata
-from trainer.train import find_start_model
+from trainer.train import TrainConfig, find_start_model
+
+#: Each run's settings, beside its log: `tesskit train --config` reads it.
+RUN_CONFIG_SUFFIX = ".config.json"
 
 
 @dataclass(frozen=True)
@@ -31,15 +33,18 @@ class SweepRun:
     learning_rate: float
     max_iterations: int
 
-    def args(self) -> list[str]:
-        return [
-            "--model-name",
-            self.name,
-            "--learning-rate",
-            str(self.learning_rate),
-            "--max-iterations",
-            str(self.max_iterations),
-        ]
+    def config(self, base: TrainConfig) -> TrainConfig:
+        """This run: the sweep's settings with its grid point, and one process (``run_sweep``
+        makes the lstmf once for every run, so a run has no data preparation to share out)."""
+        return replace(
+            base,
+            model_name=self.name,
+            learning_rate=self.learning_rate,
+            max_iterations=self.max_iterations,
+            epochs=None,
+            jobs=1,
+            show_progress=False,
+        )
 
 
 def grid(model_name: str, learning_rates: list[float], iterations: list[int]) -> list[SweepRun]:
@@ -90,41 +95,16 @@ class Shard:
         return f"{self.index}/{self.count}"
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """The training settings every run of a sweep shares (TrainConfig's, as options)."""
-
-    psm: int
-    #: START_MODEL to fine-tune; None or '' trains from scratch.
-    start_model: str | None
-    net_spec: str | None
-    fresh: bool
-
-    def args(self) -> list[str]:
-        """As `tesskit train` / `tesskit sweep` options."""
-        args = ["--psm", str(self.psm)]
-        if self.start_model:
-            args += ["--start-model", self.start_model]
-        if self.net_spec:
-            args += ["--net-spec", self.net_spec]
-        return [*args, *(["--fresh"] if self.fresh else [])]
-
-
-def train_args(
-    shared: RunSettings, data_dir: Path, output_dir: Path, tessdata: Path | None
-) -> list[str]:
-    """The `tesskit train` options of every run besides its name and grid point; each run
-    makes no lstmf of its own (``run_sweep`` does it once), so one process is enough."""
-    args = ["--data", str(data_dir), "--output-dir", str(output_dir), *shared.args()]
-    args += ["--jobs", "1"]
-    return [*args, *(["--tessdata", str(tessdata)] if tessdata else [])]
-
-
-def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, Any]:
+def _run_one(run: SweepRun, base: TrainConfig) -> dict[str, Any]:
+    """One `tesskit train --config RUN.config.json` process: the file also lets the user
+    re-run (or resume) this one run by hand with the same settings."""
+    output_dir = base.output_dir
+    config_file = output_dir / f"{run.name}{RUN_CONFIG_SUFFIX}"
+    write_json_atomic(config_file, run.config(base).settings())
     log = output_dir / f"{run.name}.sweep.log"
     with log.open("w") as fh:
         code = subprocess.call(
-            [sys.executable, "-m", "trainer.cli", "train", *run.args(), *common, "--no-progress"],
+            [sys.executable, "-m", "trainer.cli", "train", "--config", str(config_file)],
             stdout=fh,
             stderr=subprocess.STDOUT,
             env={**os.environ, "COLUMNS": "120"},
@@ -144,38 +124,41 @@ def _run_one(run: SweepRun, common: list[str], output_dir: Path) -> dict[str, An
         "eval_wer": best.get("wer"),
         "model": str(output_dir / run.name / f"{run.name}.traineddata"),
         "log": str(log),
+        "config": str(config_file),
+        "files": files_to_bring_back(run.name, finished),
     }
 
 
-def run_sweep(
-    runs: list[SweepRun],
-    shared: RunSettings,
-    data_dir: Path,
-    output_dir: Path,
-    tessdata: Path | None,
-    jobs: int,
-    extra_args: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """Run the grid ``jobs`` at a time, each run with the ``shared`` settings (and
-    ``extra_args`` of `tesskit train`); returns results sorted best (lowest eval CER) first."""
-    tessdata_dir = resolve_tessdata(tessdata)
+def files_to_bring_back(name: str, finished: bool) -> list[str]:
+    """What a host's run hands back to ``tesskit sweep --inventory`` (paths relative to the
+    sweep's output dir; playbooks/sweep.yml fetches exactly these): every run's log, and a
+    finished run's models, manifest, evals and run-dir marker."""
+    if not finished:
+        return [f"{name}.sweep.log"]
+    run_files = [f"{name}.traineddata", f"{name}_fast.traineddata", MANIFEST, "evals.json"]
+    return [f"{name}.sweep.log", *(f"{name}/{file}" for file in [*run_files, rundir.RUN_MARKER])]
+
+
+def run_sweep(runs: list[SweepRun], base: TrainConfig, jobs: int) -> list[dict[str, Any]]:
+    """Run the grid ``jobs`` at a time, each run with ``base``'s settings and its own grid
+    point; returns results sorted best (lowest eval CER) first."""
+    tessdata_dir = resolve_tessdata(base.tessdata)
     # Checked once here, not failed once per run.
-    find_start_model(shared.start_model, tessdata_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    samples, _, _ = dataset.discover(data_dir)
+    find_start_model(base.start_model, tessdata_dir)
+    base.output_dir.mkdir(parents=True, exist_ok=True)
+    samples, _, _ = dataset.discover(base.data_dir)
     lstmf.build_lstmf(
         samples,
-        rundir.cache_dir(output_dir, "lstmf"),
+        rundir.cache_dir(base.output_dir, "lstmf"),
         tessdata_dir,
-        shared.psm,
+        base.psm,
         jobs,
-        lang=shared.start_model,
+        lang=base.start_model,
     )
-    common = [*train_args(shared, data_dir, output_dir, tessdata), *extra_args]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda r: _run_one(r, common, output_dir), runs))
+        results = list(pool.map(lambda run: _run_one(run, base), runs))
     results = rank(results)
-    write_json_atomic(output_dir / "sweep.json", results)
+    write_json_atomic(base.output_dir / "sweep.json", results)
     return results
 
 

@@ -126,6 +126,17 @@ class TrainConfig:
     def run_dir(self) -> Path:
         return (self.output_dir / self.model_name).resolve()
 
+    def settings(self) -> dict[str, Any]:
+        """This run as a config file's table (``tesskit train --config``): the fields that
+        are set, paths as strings; ``tesskit train`` reads it back as this config."""
+        table: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if isinstance(value, dict):  # the dictionaries' table
+                value = {key: v for key, v in value.items() if v is not None}
+            if value is not None:
+                table[name] = _plain(value)
+        return table
+
     def effective_iterations(self, trained_on: int, train_lines: int) -> int:
         """--epochs (over lines and augmented copies), else --max-iterations, else a default
         that grows with the recorded lines (copies add variety, not time)."""
@@ -147,6 +158,13 @@ class TrainConfig:
         if self.learning_rate is not None:
             return self.learning_rate
         return FINE_TUNE_LEARNING_RATE if self.start_model else SCRATCH_LEARNING_RATE
+
+
+def _plain(value: Any) -> Any:
+    """A setting as JSON / TOML hold it: paths as strings, tables and scalars as they are."""
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    return str(value) if isinstance(value, Path) else value
 
 
 @dataclass

@@ -151,12 +151,13 @@ def staging_copy(name: str) -> Path:
 def remove_remote_leftovers(kind: str, name: str) -> None:
     """What a test's run left in the training user's data folder: ``<kind>/<name>`` (kind:
     runs or sweeps), its pushed ground truth and root's staging copy of it, and the run's
-    pid, log and exit-status files."""
+    pid, log, exit-status and config files."""
     for leftover in (REMOTE_DATA / kind / name, REMOTE_DATA / "ground-truth" / name,
                      staging_copy(name)):  # fmt: skip
         shutil.rmtree(leftover, ignore_errors=True)
-    for suffix in (".pid", ".log", ".rc"):
+    for suffix in (".pid", ".log", ".rc", ".config.json"):
         (REMOTE_DATA / kind / f"{name}{suffix}").unlink(missing_ok=True)
+    (REMOTE_DATA / "configs" / f"{name}.toml").unlink(missing_ok=True)
 
 
 def record_timing(test: str, part: str, since: float) -> None:

@@ -93,11 +93,13 @@ def test_sweep_over_two_machines_ranks_runs_from_both(
     digest = tree_digest(data)
     runs = tmp_path / "runs"
     learning_rates, iterations = [0.0005, 0.001, 0.002], [100]
+    # The grid and the runs' settings reach the hosts as one config file (no argv).
+    config = tmp_path / "sweep.toml"
+    config.write_text(f'start_model = "eng"\naugment = 1\nlearning_rate = {learning_rates}\n')
     started = time.monotonic()
     proc = tesskit_cli(
-        "sweep", "--inventory", str(inventory), "--group", "trainers",
-        "--model-name", model, "--data", str(data), "--start-model", "eng",
-        "--learning-rate", ",".join(map(str, learning_rates)),
+        "sweep", "--inventory", str(inventory), "--group", "trainers", "--config", str(config),
+        "--model-name", model, "--data", str(data),
         "--max-iterations", ",".join(map(str, iterations)),
         "--jobs", "1", "--output-dir", str(runs),
     )  # fmt: skip
@@ -123,6 +125,7 @@ def test_sweep_over_two_machines_ranks_runs_from_both(
         manifest = json.loads((Path(r["model"]).parent / "manifest.json").read_text())
         assert manifest["status"] == "finished"
         assert manifest["best_checkpoint"]["cer"] == r["eval_cer"]
+        assert manifest["settings"]["augment"] == 1  # the config file's, on both hosts
     container_runs = podman(
         "exec", container_host.container, "ls", f"{REMOTE_DATA}/sweeps/{model}"
     ).split()

@@ -36,12 +36,15 @@ from conftest import REPO, tree_digest
 pytestmark = [pytest.mark.cloud, *needs_provisioned_machine]
 
 
-def train_vars(model: str, data: Path, train_args: str, runs: Path) -> dict[str, str]:
-    """playbooks/train.yml's variables: train ``model`` on ``data``, results into ``runs``."""
+def train_vars(model: str, data: Path, settings: str, runs: Path) -> dict[str, str]:
+    """playbooks/train.yml's variables: train ``model`` on ``data`` with the run settings
+    ``settings`` (a config file's TOML, written beside ``runs``), results into ``runs``."""
+    config = runs.parent / f"{model}.toml"
+    config.write_text(settings)
     return {
         "train_model_name": model,
         "train_data_dir": str(data),
-        "train_args": train_args,
+        "train_config_file": str(config),
         "train_local_runs_dir": str(runs),
     }
 
@@ -61,11 +64,18 @@ def test_train_playbook_with_a_local_connection(
     data = make_lines(12)
     digest = tree_digest(data)
     runs = tmp_path / "runs"
-    extra = train_vars(model, data, "--start-model eng --max-iterations 100", runs)
+    # The file reaches the host as it is: never templated (a lookup would run as root here).
+    canary = tmp_path / "templated"
+    settings = f'# {{{{ lookup("pipe", "touch {canary}") }}}}\nstart_model = "eng"\n'
+    settings += "max_iterations = 100\n"
+    extra = train_vars(model, data, settings, runs)
     started = time.monotonic()
     proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
     record_timing("train.yml local connection", "play (100 iterations)", started)
     assert proc.returncode == 0, proc.stdout[-3000:]
+    remote_config = REMOTE_DATA / "configs" / f"{model}.toml"
+    assert remote_config.read_text() == settings and not canary.exists()
+    assert remote_config.stat().st_uid == pwd.getpwnam("tesskit").pw_uid  # the user's own
     fetched = runs / "localhost" / model
     assert json.loads((fetched / "manifest.json").read_text())["status"] == "finished"
     assert (fetched / f"{model}.traineddata").stat().st_size > 0
@@ -80,7 +90,7 @@ def test_a_failing_command_fails_the_play_and_names_its_log(
 ) -> None:
     data = make_lines(4)
     stale, recent = plant_staging_copies()
-    extra = train_vars(model, data, "--start-model nosuchmodel", tmp_path / "runs")
+    extra = train_vars(model, data, 'start_model = "nosuchmodel"\n', tmp_path / "runs")
     proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
     assert proc.returncode != 0
     # The push's staging copy: root's, readable by the training user's group only.
@@ -95,6 +105,20 @@ def test_a_failing_command_fails_the_play_and_names_its_log(
     assert "on localhost exited with status 2" in proc.stdout, proc.stdout[-3000:]
     assert f"its log there: {log}" in proc.stdout
     assert "START_MODEL nosuchmodel" in log.read_text()
+
+
+def test_options_as_argv_are_refused_with_the_way_to_pass_them(
+    make_lines: Callable[..., Path], tmp_path: Path, model: str
+) -> None:
+    extra = {
+        "train_model_name": model,
+        "train_data_dir": str(make_lines(2)),
+        "train_args": "--start-model eng",
+    }
+    proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
+    assert proc.returncode != 0
+    assert "train_config_file=/path/to/run.toml (train_args is no longer read)" in proc.stdout
+    assert not (REMOTE_DATA / "ground-truth" / model).exists()  # refused before the push
 
 
 def plant_staging_copies() -> tuple[Path, Path]:
@@ -129,7 +153,7 @@ def test_links_planted_by_the_training_user_give_root_nothing(
     for name, target in ((first_image, canary / "secret"), ("sub", canary)):
         (pushed / name).symlink_to(target)
         os.lchown(pushed / name, user.pw_uid, user.pw_gid)
-    extra = train_vars(model, data, "--start-model nosuchmodel", tmp_path / "runs")
+    extra = train_vars(model, data, 'start_model = "nosuchmodel"\n', tmp_path / "runs")
     proc = run_play(REPO / "inventory" / "localhost.yml", "train.yml", extra, tmp_path / "play.log")
     assert "Copy the ground truth into the training user's folder" in proc.stdout
     after = tree_digest(canary), os.stat(canary).st_uid, os.stat(canary / "secret").st_uid
@@ -162,11 +186,8 @@ def test_train_over_ssh_survives_a_dropped_connection(
     inventory, sshd = ssh_host
     data = make_lines(16)
     runs = tmp_path / "runs"
-    extra = {
-        "train_model_name": model,
-        "train_data_dir": str(data),
-        "train_args": "--start-model eng --max-iterations 2000 --target-error-rate 0",
-    }
+    settings = 'start_model = "eng"\nmax_iterations = 2000\ntarget_error_rate = 0\n'
+    extra = train_vars(model, data, settings, runs)
     remote_run = REMOTE_DATA / "runs" / model
     started = time.monotonic()
     first = play(inventory, extra, runs)

@@ -45,6 +45,8 @@ def test_sweep_ranks_runs_and_keeps_the_best(
     for r in results:  # ranking matches what each run's own evaluation says
         manifest = json.loads((runs / r["name"] / "manifest.json").read_text())
         assert manifest["best_checkpoint"]["cer"] == r["eval_cer"]
+        # What a host would hand back (playbooks/sweep.yml fetches exactly these) exists.
+        assert len(r["files"]) == 6 and all((runs / f).is_file() for f in r["files"])
     # Fine-tuning keeps the start model's learning rates unless told to reset them: the
     # settings must really differ, so must the training curves.
     curves = [(runs / r["name"] / "progress.json").read_text() for r in results]
@@ -102,6 +104,7 @@ def test_stale_result_of_a_run_that_failed_now_is_not_ranked(
     assert "no run of the sweep finished" in proc.stderr
     [row] = json.loads((runs / "sweep.json").read_text())
     assert row["exit_code"] == 2 and row["eval_cer"] is None
+    assert row["files"] == ["st_lr0.001_it5.sweep.log"]  # the stale model is not handed back
     assert not (runs / "st_best.traineddata").exists()
 
     fresh = tesskit(*args, "--fresh")
@@ -110,3 +113,31 @@ def test_stale_result_of_a_run_that_failed_now_is_not_ranked(
     assert row["exit_code"] == 0 and row["eval_cer"] is not None
     best = (runs / "st_best.traineddata").read_bytes()
     assert best == (stale / "st_lr0.001_it5.traineddata").read_bytes() != b"old model"
+
+
+def test_sweep_config_file_gives_every_run_its_settings(
+    make_lines: Callable[..., Path], float_tessdata: Path, tmp_path: Path
+) -> None:
+    """A `tesskit train --config` file drives the sweep (its lists are the grid), the command
+    line wins over it, and each run's own config file re-runs that run by hand."""
+    data = make_lines(8)
+    runs = tmp_path / "runs"
+    config = tmp_path / "sweep.toml"
+    config.write_text(
+        f'model_name = "cf"\ndata_dir = "{data}"\nstart_model = "fra"\n'
+        f'tessdata = "{float_tessdata}"\noutput_dir = "{runs}"\naugment = 1\n'
+        "target_error_rate = 0\nlearning_rate = [0.0005, 0.001]\nmax_iterations = 400\n"
+    )
+    proc = tesskit("sweep", "--config", str(config), "--max-iterations", "6", "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    results = json.loads((runs / "sweep.json").read_text())
+    assert {r["name"] for r in results} == {"cf_lr0.0005_it6", "cf_lr0.001_it6"}
+    for row in results:
+        manifest = json.loads((runs / row["name"] / "manifest.json").read_text())
+        assert manifest["settings"]["augment"] == 1  # from the file, not the default
+        assert manifest["settings"]["target_error_rate"] == 0
+        assert manifest["max_iterations"] == 6  # the command line's, over the file's 400
+        assert manifest["settings"]["learning_rate"] == row["learning_rate"]
+    again = tesskit("train", "--config", results[0]["config"])
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "already finished" in again.stderr

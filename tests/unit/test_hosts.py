@@ -68,7 +68,7 @@ def test_host_tables_merge_into_one_ranking_with_failures_named(tmp_path: Path) 
         model_name="m",
         data_dir=tmp_path,
         output_dir=tmp_path / "runs",
-        sweep_args=[],
+        sweep_config={},
         playbook=tmp_path / "sweep.yml",
     )
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from trainer.dataset import LINE_PSM
-from trainer.sweep import RunSettings, Shard, grid, train_args
+from trainer.cli.train import config_from_table
+from trainer.dictionaries import UserLists
+from trainer.sweep import Shard, grid
 from trainer.tools import TesskitError
+from trainer.train import TrainConfig
 
 from conftest import tesskit
 
@@ -71,14 +73,46 @@ def test_bad_shard_is_a_clear_error(tmp_path: Path) -> None:
     assert "--shard '2/2' is not K/N" in proc.stderr and "fix:" in proc.stderr
 
 
-def test_runs_share_the_training_settings(tmp_path: Path) -> None:
-    shared = RunSettings(LINE_PSM, "eng", None, fresh=True)
-    args = train_args(shared, tmp_path / "gt", tmp_path / "runs", None)
-    assert args == [
-        "--data", str(tmp_path / "gt"), "--output-dir", str(tmp_path / "runs"),
-        "--psm", "13", "--start-model", "eng", "--fresh", "--jobs", "1",
-    ]  # fmt: skip
-    scratch = RunSettings(7, "", "[1,36 O1c###]", fresh=False)
-    assert scratch.args() == ["--psm", "7", "--net-spec", "[1,36 O1c###]"]
-    with_tessdata = train_args(scratch, tmp_path, tmp_path, tmp_path / "tessdata")
-    assert with_tessdata[-2:] == ["--tessdata", str(tmp_path / "tessdata")]
+def test_every_run_gets_the_sweep_settings_and_its_grid_point(tmp_path: Path) -> None:
+    base = TrainConfig(
+        model_name="hw", data_dir=tmp_path / "gt", start_model="eng", fresh=True, augment=3,
+        epochs=4, jobs=2, dictionaries=UserLists(words=tmp_path / "words.txt"),
+    )  # fmt: skip
+    run = grid("hw", [0.001], [700])[0]
+    config = run.config(base)
+    assert (config.model_name, config.learning_rate, config.max_iterations) == (
+        run.name,
+        0.001,
+        700,
+    )
+    # The grid's iterations, not the base's epochs; one process, no live bar in a log file.
+    assert (config.epochs, config.jobs, config.show_progress) == (None, 1, False)
+    assert (config.start_model, config.fresh, config.augment) == ("eng", True, 3)
+    assert config.dictionaries.words == tmp_path / "words.txt"
+
+
+def test_a_run_config_reads_back_as_the_same_run(tmp_path: Path) -> None:
+    """What the sweep writes for a run is what `tesskit train --config` then trains."""
+    (tmp_path / "gt").mkdir()
+    base = TrainConfig(
+        model_name="hw", data_dir=tmp_path / "gt", start_model="eng", tessdata=tmp_path / "td",
+        augment=0, lang_type="rtl", dictionaries=UserLists(enabled=False), net_spec="[1,36 O1c###]",
+    )  # fmt: skip
+    config = grid("hw", [0.0005], [300])[0].config(base)
+    path = tmp_path / "run.config.json"
+    path.write_text(json.dumps(config.settings()))
+    assert config_from_table(path, json.loads(path.read_text())) == config
+
+
+def test_sweep_config_errors_are_one_line_and_name_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "sweep.toml"
+    config.write_text(f'model_name = "m"\ndata_dir = "{tmp_path}"\nepochs = 3\n')
+    proc = tesskit("sweep", "--config", str(config))
+    assert proc.returncode == 2 and "epochs in a sweep" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    config.write_text(f'model_name = "m"\ndata_dir = "{tmp_path}"\nlearning_rates = [1]\n')
+    proc = tesskit("sweep", "--config", str(config))
+    assert proc.returncode == 2 and "unknown key 'learning_rates'" in proc.stderr
+    config.write_text(f'model_name = "m"\ndata_dir = "{tmp_path}"\nlearning_rate = [0.1, -1]\n')
+    proc = tesskit("sweep", "--config", str(config))
+    assert proc.returncode == 2 and "above 0" in proc.stderr

@@ -2,13 +2,15 @@
 
 One source of defaults: an option of ``tesskit train`` (or a training option of ``tesskit
 sweep``) takes its default from the TrainConfig field of the same name. A config file
-(TOML, or YAML when PyYAML is installed) holds a run's settings under those field names;
-options given on the command line override it, and it overrides the defaults.
+(TOML, YAML when PyYAML is installed, or JSON: what ``tesskit sweep`` writes for each of its
+runs) holds a run's settings under those field names; options given on the command line
+override it, and it overrides the defaults.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ PARAMETER_FOR_FIELD = {"data_dir": "data"}
 INVERTED_FLAGS = {"show_progress": "no_progress"}
 #: UserLists field (under ``[dictionaries]``) -> the click parameter that sets it.
 DICTIONARY_KEYS = {"words": "wordlist", "puncs": "punc", "numbers": "numbers"}
-CONFIG_SUFFIXES = (".toml", ".yml", ".yaml")
+CONFIG_SUFFIXES = (".toml", ".yml", ".yaml", ".json")
 #: Tesseract's page segmentation modes (the default, trainer.dataset.LINE_PSM, is 13 too).
 PSM = click.IntRange(0, 13)
 
@@ -43,13 +45,14 @@ def read_config_file(path: Path) -> dict[str, Any]:
     if path.suffix not in CONFIG_SUFFIXES:
         raise TesskitError(
             f"config file {path}: unknown format {path.suffix or '(no suffix)'}",
-            "name it *.toml (or *.yml / *.yaml)",
+            "name it *.toml (or *.yml / *.yaml / *.json)",
         )
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise TesskitError(f"config file {path}: {exc.strerror}", "pass an existing file") from exc
-    data = _parse_toml(path, text) if path.suffix == ".toml" else _parse_yaml(path, text)
+    parse = {".toml": _parse_toml, ".json": _parse_json}.get(path.suffix, _parse_yaml)
+    data = parse(path, text)
     if not isinstance(data, dict):
         raise TesskitError(
             f"config file {path} is not a table of settings",
@@ -67,6 +70,13 @@ def _parse_toml(path: Path, text: str) -> Any:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TesskitError(f"config file {path}: {exc}", "fix the TOML syntax there") from exc
+
+
+def _parse_json(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TesskitError(f"config file {path}: {exc}", "fix the JSON syntax there") from exc
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
@@ -156,8 +166,19 @@ def apply_config_file(
 ) -> None:
     """Set ``options`` from the config file, except those in ``explicit`` or given on the
     command line: the command line wins over the file, the file over the defaults."""
+    apply_config_table(path, read_config_file(path), options, ctx, explicit)
+
+
+def apply_config_table(
+    path: Path,
+    table: Mapping[str, Any],
+    options: dict[str, Any],
+    ctx: click.Context,
+    explicit: set[str],
+) -> None:
+    """``apply_config_file`` for a table already read (from ``path``, named in errors)."""
     params = {p.name: p for p in ctx.command.params if p.name}
-    for name, value in _file_values(path, read_config_file(path), params, ctx).items():
+    for name, value in _file_values(path, table, params, ctx).items():
         source = ctx.get_parameter_source(name)
         if name not in explicit and source in (None, click.core.ParameterSource.DEFAULT):
             options[name] = value

@@ -7,20 +7,22 @@ inventory group (``--inventory``; each host runs its ``--shard`` of the grid).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.table import Table
 
 from trainer.atomic import write_json_atomic
-from trainer.cli.config import PSM, config_default
+from trainer.cli.config import PSM, config_default, read_config_file
+from trainer.cli.train import config_from_table
 from trainer.html_report import write_sweep_html_report
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
 from trainer.remote import hosts as remote_hosts
 from trainer.sweep import (
-    RunSettings,
     Shard,
     SweepRun,
     grid,
@@ -29,6 +31,7 @@ from trainer.sweep import (
     run_sweep,
 )
 from trainer.tools import TesskitError
+from trainer.train import TrainConfig
 
 
 def _positive_list(convert: type, value: str, option: str) -> list:
@@ -90,18 +93,49 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
     console.print(table)
 
 
+#: `tesskit sweep` option -> the TrainConfig field it sets for every run.
+RUN_FIELD_FOR_OPTION = {
+    "model_name": "model_name",
+    "data": "data_dir",
+    "start_model": "start_model",
+    "net_spec": "net_spec",
+    "tessdata": "tessdata",
+    "output_dir": "output_dir",
+    "psm": "psm",
+    "fresh": "fresh",
+}
+#: The grid: TrainConfig field -> (the option listing its values, their default, type).
+GRID_AXES: dict[str, tuple[str, str, type]] = {
+    "learning_rate": ("learning_rates", "0.0001,0.0005,0.001", float),
+    "max_iterations": ("iterations", "1000", int),
+}
+#: What the playbook gives every host on its command line (names and paths there).
+HOST_OWNED_FIELDS = ("model_name", "data_dir", "output_dir")
+
+
 @click.command(context_settings={"show_default": True})
-@click.option("--model-name", type=MODEL_NAME, required=True, help="prefix of every run's name")
 @click.option(
-    "--data", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="`tesskit train --config` file: its settings go to every run; learning_rate and "
+    "max_iterations there may be lists (the grid). Options given here override it",
 )
+@click.option("--model-name", type=MODEL_NAME, help="prefix of every run's name")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--learning-rate",
     "learning_rates",
-    default="0.0001,0.0005,0.001",
-    help="comma-separated values",
+    default=None,
+    help=f"comma-separated values  [default: {GRID_AXES['learning_rate'][1]}]",
 )
-@click.option("--max-iterations", "iterations", default="1000", help="comma-separated values")
+@click.option(
+    "--max-iterations",
+    "iterations",
+    default=None,
+    help=f"comma-separated values  [default: {GRID_AXES['max_iterations'][1]}]",
+)
 @click.option(
     "--start-model",
     type=MODEL_NAME_OR_EMPTY,
@@ -118,7 +152,8 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="runs at the same time (per host with --inventory)  [default: the machine's cores]",
+    help="runs at the same time (per host with --inventory; `jobs` in --config means the "
+    "same)  [default: the machine's cores]",
 )
 @click.option(
     "--shard",
@@ -147,44 +182,72 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
     help="train every run from the start (each run's `train --fresh`); without it, runs "
     "finished with the same settings are kept and unfinished ones resume",
 )
-def sweep(
-    model_name: str,
-    data: Path,
-    learning_rates: str,
-    iterations: str,
-    start_model: str | None,
-    net_spec: str | None,
-    tessdata: Path | None,
-    output_dir: Path,
-    psm: int,
-    jobs: int | None,
-    shard: str | None,
-    inventory: Path | None,
-    group: str,
-    playbook: Path | None,
-    fresh: bool,
-) -> None:
+def sweep(config_file: Path | None, **options: Any) -> None:
     """Train every combination of the given settings, rank runs by eval CER."""
-    runs = grid(model_name, _floats(learning_rates), _ints(iterations))
-    shared = RunSettings(psm, start_model, net_spec, fresh)
-    if inventory is None:
+    table, axes, jobs = sweep_settings(click.get_current_context(), config_file, options)
+    base = config_from_table(config_file or Path("(options)"), table)
+    runs = grid(base.model_name, axes["learning_rate"], axes["max_iterations"])
+    if options["inventory"] is None:
+        shard = options["shard"]
         part = Shard.parse(shard) if shard is not None else None
-        _sweep_here(model_name, runs, shared, data, output_dir, tessdata, jobs, part)
+        here = replace(base, data_dir=base.data_dir.resolve(), output_dir=base.output_dir.resolve())
+        _sweep_here(runs, here, jobs, part)
         return
-    _refuse_local_options(shard, tessdata)
-    # What every host's `tesskit sweep --shard` gets besides data, output and shard.
-    host_args = ["--learning-rate", learning_rates, "--max-iterations", iterations]
-    host_args += [*shared.args(), *(["--jobs", str(jobs)] if jobs is not None else [])]
+    _refuse_local_options(options["shard"], base.tessdata)
+    # Every host's `tesskit sweep --config`: the grid and the runs' settings, without the
+    # names and paths the playbook sets per host.
+    host_config = {k: v for k, v in table.items() if k not in HOST_OWNED_FIELDS}
+    host_config.update(axes, **({"jobs": jobs} if jobs is not None else {}))
     job = remote_hosts.HostsSweep(
-        inventory=inventory,
-        group=group,
-        model_name=model_name,
-        data_dir=data,
-        output_dir=output_dir,
-        sweep_args=host_args,
-        playbook=playbook or remote_hosts.find_playbook(),
+        inventory=options["inventory"],
+        group=options["group"],
+        model_name=base.model_name,
+        data_dir=base.data_dir,
+        output_dir=base.output_dir,
+        sweep_config=host_config,
+        playbook=options["playbook"] or remote_hosts.find_playbook(),
     )
     _sweep_on_hosts(job, len(runs))
+
+
+def sweep_settings(
+    ctx: click.Context, config_file: Path | None, options: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[Any]], int | None]:
+    """The runs' shared settings as a config table (the --config file's, options given on
+    the command line winning), the grid's values per axis, and the runs at a time."""
+    table = dict(read_config_file(config_file)) if config_file else {}
+    if "epochs" in table:
+        raise TesskitError(
+            f"config file {config_file}: epochs in a sweep (its grid sets max_iterations)",
+            "remove epochs, or list iteration counts: max_iterations = [1000, 2000]",
+        )
+    given = {
+        name for name in options if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+    }
+    for option, name in RUN_FIELD_FOR_OPTION.items():
+        value = options[option]
+        if option in given and value in ("", None):  # --start-model '': from scratch
+            table.pop(name, None)
+        elif option in given:
+            table[name] = str(value) if isinstance(value, Path) else value
+    axes = {
+        name: _axis(options[option] if option in given else table.get(name), default, kind, name)
+        for name, (option, default, kind) in GRID_AXES.items()
+    }
+    for name in GRID_AXES:
+        table.pop(name, None)  # each run has its own grid point
+    file_jobs = table.pop("jobs", None)  # the sweep's: its runs take one process each
+    return table, axes, options["jobs"] if "jobs" in given else file_jobs
+
+
+def _axis(value: Any, default: str, kind: type, name: str) -> list[Any]:
+    """One axis of the grid from an option's ``"a,b"``, a config file's list or number."""
+    if value is None:
+        value = default
+    elif isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    option = "--" + name.replace("_", "-")
+    return _positive_list(kind, str(value), option)
 
 
 def _refuse_local_options(shard: str | None, tessdata: Path | None) -> None:
@@ -202,14 +265,7 @@ def _refuse_local_options(shard: str | None, tessdata: Path | None) -> None:
 
 
 def _sweep_here(
-    model_name: str,
-    runs: list[SweepRun],
-    shared: RunSettings,
-    data: Path,
-    output_dir: Path,
-    tessdata: Path | None,
-    jobs: int | None,
-    part: Shard | None,
+    runs: list[SweepRun], base: TrainConfig, jobs: int | None, part: Shard | None
 ) -> None:
     """The grid (or ``part`` of it) on this machine, ``jobs`` runs at a time."""
     jobs = jobs or os.cpu_count() or 1
@@ -217,11 +273,12 @@ def _sweep_here(
         runs = part.select(runs)
     console = Console()
     console.print(f"{len(runs)} runs, {jobs} at a time" + (f" (shard {part})" if part else ""))
+    output_dir, model_name = base.output_dir, base.model_name
     if not runs:  # more hosts than runs: this shard has nothing to do
         output_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(output_dir / "sweep.json", [])
         return
-    results = run_sweep(runs, shared, data, output_dir, tessdata, jobs)
+    results = run_sweep(runs, base, jobs)
     _print_table(console, f"sweep {model_name}: ranked by eval CER", results)
     if part is not None:
         console.print(f"table: {output_dir / 'sweep.json'}")
@@ -231,7 +288,7 @@ def _sweep_here(
     page = write_sweep_html_report(output_dir / f"{model_name}_sweep.html", results, plot)
     console.print(
         f"best: {results[0]['name']} -> {best}\nplot: {plot}\ntable: {output_dir / 'sweep.json'}"
-        f"\nreport: {page}"
+        f"\nreport: {page}\nre-run one run: tesskit train --config {results[0]['config']}"
     )
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from trainer.boxes import BOX_FORMATS
-from trainer.cli.config import PSM, apply_config_file, config_default, config_from_options
+from trainer.cli.config import (
+    PSM,
+    apply_config_file,
+    apply_config_table,
+    config_default,
+    config_from_options,
+)
 from trainer.export import export_checkpoint, find_checkpoint
 from trainer.names import MODEL_NAME, validate_model_name
 from trainer.scripts import LANG_TYPES
@@ -267,6 +275,15 @@ def build_config(
             "pass --data DIR holding NAME.png + NAME.gt.txt pairs",
         )
     return config_from_options({**options, "data": Path(data)})
+
+
+def config_from_table(source: Path, table: Mapping[str, Any]) -> TrainConfig:
+    """The run ``tesskit train --config`` makes of ``table`` (read from ``source``, which
+    errors name), checked the same way: a sweep checks its runs' settings once, up front."""
+    ctx = train.make_context("train", [])
+    options = {k: v for k, v in ctx.params.items() if k not in ("tesstrain_vars", "config_file")}
+    apply_config_table(source, table, options, ctx, set())
+    return build_config(ctx, (), None, options)
 
 
 def _summary(result: TrainResult) -> str:

@@ -1,17 +1,16 @@
 """``tesskit sweep --inventory``: one sweep spread over the hosts of an Ansible group.
 
-Ansible is the engine, not this module: ``playbooks/sweep.yml`` pushes the ground truth,
-runs ``tesskit sweep --shard K/N`` detached on every host at once (``--forks`` = number of
-hosts), waits, and fetches each host's ``sweep.json`` and finished models into
-``<output-dir>/<host>/<model>/``. This module checks what the play needs, runs it, and
-merges what came back into one ranked table.
+Ansible is the engine, not this module: ``playbooks/sweep.yml`` pushes the ground truth
+and the sweep's config file, runs ``tesskit sweep --config FILE --shard K/N`` detached on
+every host at once (``--forks`` = number of hosts), waits, and fetches each host's
+``sweep.json`` and finished models into ``<output-dir>/<host>/<model>/``. This module checks
+what the play needs, runs it, and merges what came back into one ranked table.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import trainer
-from trainer.atomic import replacing
+from trainer.atomic import replacing, write_json_atomic
 from trainer.sweep import rank
 from trainer.tools import TesskitError
 
@@ -38,13 +37,18 @@ class HostsSweep:
     model_name: str
     data_dir: Path
     output_dir: Path
-    #: ``tesskit sweep`` options every host gets (grid, start model, ...), without
-    #: --data/--output-dir/--shard, which the playbook sets per host.
-    sweep_args: list[str]
+    #: Every host's ``tesskit sweep --config`` table (grid, start model, ...), without the
+    #: model name, --data, --output-dir and --shard, which the playbook sets per host.
+    sweep_config: dict[str, Any]
     playbook: Path
 
     def host_dir(self, host: str) -> Path:
         return self.output_dir / host / self.model_name
+
+    @property
+    def config_file(self) -> Path:
+        """``sweep_config`` as the file the playbook sends to every host."""
+        return self.output_dir / f"{self.model_name}_sweep.config.json"
 
     @property
     def log(self) -> Path:
@@ -157,9 +161,10 @@ def run_playbook(
         "sweep_hosts": sweep.group,
         "sweep_model_name": sweep.model_name,
         "sweep_data_dir": str(sweep.data_dir.resolve()),
-        "sweep_args": shlex.join(sweep.sweep_args),
+        "sweep_config_file": str(sweep.config_file.resolve()),
         "sweep_local_runs_dir": str(sweep.output_dir.resolve()),
     }
+    write_json_atomic(sweep.config_file, sweep.sweep_config)
     vars_file = sweep.output_dir / f".{sweep.model_name}_sweep-vars.yml"
     write_unsafe_vars(vars_file, extra)
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1"}
