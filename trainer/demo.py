@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -10,9 +10,10 @@ from rich.console import Console
 
 from trainer import dataset
 from trainer.evaluate import ModelRef, Scores, evaluate_model
+from trainer.manifest import read_manifest
 from trainer.report import write_eval_report
 from trainer.synth import find_font, write_synthetic_dataset
-from trainer.train import TrainConfig, TrainResult, run_training
+from trainer.train import SettingsChanged, TrainConfig, TrainResult, run_training
 
 
 def demo_lines(count: int) -> list[str]:
@@ -56,7 +57,17 @@ def run_demo(
         jobs=jobs,
         target_error_rate=0.001,
     )
-    result = run_training(config, console)
+    try:
+        result = run_training(config, console)
+    except SettingsChanged:
+        # The demo's own earlier run (an older tesskit's settings): nothing of the user's is
+        # in it, and `make demo` has no --fresh to pass, so it starts over. A run of the
+        # user's that is named demo is left alone (the error stands).
+        recorded = read_manifest(config.run_dir).get("data_dir")
+        if recorded is None or Path(recorded).resolve() != data_dir.resolve():
+            raise
+        console.print("the earlier demo run used other settings: training it again")
+        result = run_training(replace(config, fresh=True), console)
     samples, _, _ = dataset.discover(data_dir)
     _, held_out = dataset.split(samples, config.ratio_train, config.seed)
     models = [ModelRef.parse(str(result.model), None)]

@@ -185,6 +185,10 @@ class TrainResult:
     verdict: str = ""
 
 
+class SettingsChanged(TesskitError):
+    """The run folder holds a run made with other settings: it can only start over."""
+
+
 def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
     """Create/validate the run dir; returns the iteration an existing checkpoint is at (or 0)."""
     run_dir = config.run_dir
@@ -198,7 +202,7 @@ def _prepare_run_dir(config: TrainConfig, settings: dict[str, Any]) -> int:
         recorded = {**RECORDED_BEFORE, **previous.get("settings", {})}
         changed = [k for k in RESUME_KEYS if recorded.get(k) != settings[k]]
         if changed:
-            raise TesskitError(
+            raise SettingsChanged(
                 f"{run_dir} holds a run with different {', '.join(changed)}; it cannot resume",
                 "add --fresh to start over (ground truth is untouched), or use another "
                 "--model-name",

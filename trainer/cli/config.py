@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,17 @@ DICTIONARY_KEYS = {"words": "wordlist", "puncs": "punc", "numbers": "numbers"}
 CONFIG_SUFFIXES = (".toml", ".yml", ".yaml", ".json")
 #: Tesseract's page segmentation modes (the default, trainer.dataset.LINE_PSM, is 13 too).
 PSM = click.IntRange(0, 13)
+
+
+def config_file_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--config FILE`` option of ``train`` and ``sweep`` (parameter ``config_file``)."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=help,
+    )
 
 
 def config_default(name: str) -> Any:

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from trainer.atomic import write_json_atomic
-from trainer.cli.config import PSM, config_default, read_config_file
+from trainer.cli.config import PSM, config_default, config_file_option, read_config_file
 from trainer.cli.train import config_from_table
 from trainer.html_report import write_sweep_html_report
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
@@ -114,13 +114,9 @@ HOST_OWNED_FIELDS = ("model_name", "data_dir", "output_dir")
 
 
 @click.command(context_settings={"show_default": True})
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="`tesskit train --config` file: its settings go to every run; learning_rate and "
-    "max_iterations there may be lists (the grid). Options given here override it",
+@config_file_option(
+    "`tesskit train --config` file: its settings go to every run; learning_rate and "
+    "max_iterations there may be lists (the grid). Options given here override it"
 )
 @click.option("--model-name", type=MODEL_NAME, help="prefix of every run's name")
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -237,6 +233,8 @@ def sweep_settings(
     for name in GRID_AXES:
         table.pop(name, None)  # each run has its own grid point
     file_jobs = table.pop("jobs", None)  # the sweep's: its runs take one process each
+    if file_jobs is not None and (type(file_jobs) is not int or file_jobs < 1):
+        raise TesskitError(f"config file {config_file}: jobs = {file_jobs!r} is not 1 or more", "")
     return table, axes, options["jobs"] if "jobs" in given else file_jobs
 
 

@@ -15,6 +15,7 @@ from trainer.cli.config import (
     apply_config_file,
     apply_config_table,
     config_default,
+    config_file_option,
     config_from_options,
 )
 from trainer.export import export_checkpoint, find_checkpoint
@@ -79,13 +80,9 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
 
 @click.command(context_settings={"show_default": True})
 @click.argument("tesstrain_vars", nargs=-1, metavar="[VAR=value]...")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="TOML (or YAML) file of settings, keys named as TrainConfig's fields "
-    "(model_name, data_dir, psm, ...); options given here override it",
+@config_file_option(
+    "TOML (or YAML, JSON) file of settings, keys named as TrainConfig's fields "
+    "(model_name, data_dir, psm, ...); options given here override it"
 )
 @click.option("--model-name", type=MODEL_NAME, help="name of the model to build (MODEL_NAME)")
 @click.option(
