@@ -52,8 +52,16 @@ def read_layers(model: Path) -> Layers:
         raise TesskitError(f"cannot list the layers of {model}: {exc.message}") from exc
 
 
+def print_layers(
+    console: Console, layers: Layers, model_name: str, append_index: int | None = None
+) -> None:
+    """The layer table, then the network spec on a line of its own (never wrapped)."""
+    console.print(layer_table(layers, model_name, append_index))
+    console.print(f"network: {layers.spec}", soft_wrap=True, highlight=False)
+
+
 def layer_table(layers: Layers, model_name: str, append_index: int | None = None) -> Table:
-    table = Table(title=f"layers of {model_name}", caption=layers.spec)
+    table = Table(title=f"layers of {model_name}")
     table.add_column("index", justify="right")
     table.add_column("layer")
     if append_index is not None:
@@ -91,7 +99,7 @@ def prepare_layer_training(
             "add --start-model NAME (a float model), or drop --append-index to train from scratch",
         )
     layers = read_layers(start_model)
-    console.print(layer_table(layers, model_name, append_index))
+    print_layers(console, layers, model_name, append_index)
     check_append_index(layers, append_index, model_name)
     if net_spec.startswith("[1,"):
         raise TesskitError(

@@ -332,10 +332,10 @@ def find_start_model(start_model: str | None, tessdata: Path) -> Path | None:
 
 
 def _config_record(config: TrainConfig) -> dict[str, Any]:
-    """The config as JSON values (paths as strings); no from-scratch network for a fine-tune."""
-    record = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
+    """The config as a `tesskit train --config` table; no from-scratch network for a fine-tune."""
+    record = config.settings()
     if config.start_model and config.append_index is None:
-        record["net_spec"] = None
+        record.pop("net_spec", None)
     return record
 
 

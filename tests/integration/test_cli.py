@@ -106,12 +106,13 @@ def test_eval_install_and_clean(
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("<tr data-name=") == 10 and 'src="data:image/png;base64,' in page
 
-    # The record: JSON types, no from-scratch network for a fine-tune, no checkpoint twice.
+    # The record: a config file's table (JSON types, unset fields left out), no from-scratch
+    # network for a fine-tune, no checkpoint twice.
     manifest_path = result.run_dir / "manifest.json"
     config = json.loads(manifest_path.read_text())["config"]
-    assert config["max_iterations"] == 100 and config["epochs"] is None
+    assert config["max_iterations"] == 100 and "epochs" not in config
     assert config["fresh"] is False and config["ratio_train"] == 0.9
-    assert config["net_spec"] is None and config["tessdata"] == str(float_tessdata)
+    assert "net_spec" not in config and config["tessdata"] == str(float_tessdata)
     evals = json.loads((result.run_dir / "evals.json").read_text())
     iterations = [e["iteration"] for e in evals]
     assert len(iterations) == len(set(iterations)), evals
@@ -528,3 +529,23 @@ def test_eval_shows_what_the_dictionaries_add(
     assert set(rows) == {"fra", "fra (no dictionaries)"}
     assert rows["fra"]["cer"] != rows["fra (no dictionaries)"]["cer"]
     assert tree_digest(float_tessdata) == before  # the installed model is left as it was
+
+
+def test_layers_prints_the_table_append_index_uses_without_training(
+    float_tessdata: Path, tmp_path: Path
+) -> None:
+    shown = tesskit("layers", "fra", "--tessdata", str(float_tessdata), "--append-index", "5")
+    assert shown.returncode == 0, shown.stderr
+    rows = [line for line in shown.stdout.splitlines() if "│" in line]
+    assert "Lrx96" in rows[5] and "kept" in rows[5] and "replaced" in rows[6]
+    assert "network: [1,36,0,1Ct3,3,16Mp3,3Lfys48Lfx96Lrx96Lfx192O1c1]" in shown.stdout
+    by_path = tesskit("layers", str(float_tessdata / "fra.traineddata"))
+    assert by_path.returncode == 0 and "layers of fra" in by_path.stdout
+    too_high = tesskit("layers", "fra", "--tessdata", str(float_tessdata), "--append-index", "7")
+    assert too_high.returncode == 2 and "7 is its output layer" in too_high.stderr
+    for integer_model in ("engfast", str(float_tessdata / "engfast.traineddata")):
+        integer = tesskit("layers", integer_model, "--tessdata", str(float_tessdata))
+        assert integer.returncode == 2 and "integer (tessdata_fast) model" in integer.stderr
+    missing = tesskit("layers", str(tmp_path / "none.traineddata"))
+    assert missing.returncode == 2 and "not found" in missing.stderr
+    assert "Traceback" not in too_high.stderr + integer.stderr + missing.stderr

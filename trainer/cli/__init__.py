@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("trainer.cli.synth", "synth"),
     ("trainer.cli.train", "train"),
     ("trainer.cli.train", "export"),
+    ("trainer.cli.train", "layers"),
     ("trainer.cli.eval", "evaluate"),
     ("trainer.cli.eval", "ocr"),
     ("trainer.cli.eval", "install"),

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from trainer import netspec
 from trainer.boxes import BOX_FORMATS
 from trainer.cli.config import (
     PSM,
@@ -21,7 +22,7 @@ from trainer.cli.config import (
 from trainer.export import export_checkpoint, find_checkpoint
 from trainer.names import MODEL_NAME, validate_model_name
 from trainer.scripts import LANG_TYPES
-from trainer.tools import TesskitError, resolve_tessdata
+from trainer.tools import TesskitError, require_float_model, resolve_tessdata
 from trainer.train import (
     AUGMENT_SMALL,
     FINE_TUNE_ITERATIONS,
@@ -33,6 +34,7 @@ from trainer.train import (
     SMALL_SET_LINES,
     TrainConfig,
     TrainResult,
+    find_start_model,
     run_training,
 )
 
@@ -324,3 +326,32 @@ def export(
     checkpoint = find_checkpoint(run_dir, model_name, checkpoint_name, iteration)
     model = export_checkpoint(run_dir, checkpoint, resolve_tessdata(tessdata), fast, out)
     Console().print(f"exported {checkpoint.name} -> {model}", soft_wrap=True)
+
+
+@click.command(context_settings={"show_default": True})
+@click.argument("model")
+@click.option(
+    "--tessdata", type=click.Path(path_type=Path), help="tessdata dir [default: $TESSDATA_PREFIX]"
+)
+@click.option(
+    "--append-index",
+    type=click.IntRange(min=0),
+    default=None,
+    help="mark which layers `tesskit train --append-index N` keeps and replaces, and check N",
+)
+def layers(model: str, tessdata: Path | None, append_index: int | None) -> None:
+    """Print a float model's layers: the indices --append-index takes. Trains nothing.
+
+    MODEL is a model name in tessdata (e.g. eng) or a .traineddata file.
+    """
+    path = Path(model)
+    if path.suffix != ".traineddata":
+        path = find_start_model(validate_model_name(model, "MODEL"), resolve_tessdata(tessdata))
+    elif not path.is_file():
+        raise TesskitError(f"{path} not found", "pass a model name or an existing .traineddata")
+    else:
+        require_float_model(path)  # only a float model's layers can be trained
+    found = netspec.read_layers(path)
+    netspec.print_layers(Console(), found, path.stem, append_index)
+    if append_index is not None:
+        netspec.check_append_index(found, append_index, path.stem)
