@@ -119,3 +119,6 @@ def test_sweep_config_errors_are_one_line_and_name_the_key(tmp_path: Path) -> No
     config.write_text(f'model_name = "m"\ndata_dir = "{tmp_path}"\njobs = "two"\n')
     proc = tesskit("sweep", "--config", str(config))
     assert proc.returncode == 2 and "jobs = 'two' is not 1 or more" in proc.stderr
+    unnamed = tesskit("sweep", "--data", str(tmp_path))
+    assert unnamed.returncode == 2
+    assert "--model-name (or model_name in --config) is required" in unnamed.stderr

@@ -118,8 +118,14 @@ HOST_OWNED_FIELDS = ("model_name", "data_dir", "output_dir")
     "`tesskit train --config` file: its settings go to every run; learning_rate and "
     "max_iterations there may be lists (the grid). Options given here override it"
 )
-@click.option("--model-name", type=MODEL_NAME, help="prefix of every run's name")
-@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--model-name", type=MODEL_NAME, help="prefix of every run's name (or model_name in --config)"
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="ground-truth folder (or data_dir in --config)",
+)
 @click.option(
     "--learning-rate",
     "learning_rates",
@@ -230,6 +236,8 @@ def sweep_settings(
         name: _axis(options[option] if option in given else table.get(name), default, kind, name)
         for name, (option, default, kind) in GRID_AXES.items()
     }
+    if not table.get("model_name"):
+        raise click.UsageError("--model-name (or model_name in --config) is required")
     for name in GRID_AXES:
         table.pop(name, None)  # each run has its own grid point
     file_jobs = table.pop("jobs", None)  # the sweep's: its runs take one process each
