@@ -122,12 +122,13 @@ def test_sweep_config_file_gives_every_run_its_settings(
     line wins over it, and each run's own config file re-runs that run by hand."""
     data = make_lines(8)
     runs = tmp_path / "runs"
-    config = tmp_path / "sweep.toml"
-    config.write_text(
-        f'model_name = "cf"\ndata_dir = "{data}"\nstart_model = "fra"\n'
-        f'tessdata = "{float_tessdata}"\noutput_dir = "{runs}"\naugment = 1\n'
-        "target_error_rate = 0\nlearning_rate = [0.0005, 0.001]\nmax_iterations = 400\n"
-    )
+    settings = {
+        "model_name": "cf", "data_dir": str(data), "start_model": "fra",
+        "tessdata": str(float_tessdata), "output_dir": str(runs), "augment": 1,
+        "target_error_rate": 0, "learning_rate": [0.0005, 0.001], "max_iterations": 400,
+    }  # fmt: skip
+    config = tmp_path / "sweep.toml"  # JSON's strings, numbers and lists are TOML's too
+    config.write_text("".join(f"{key} = {json.dumps(v)}\n" for key, v in settings.items()))
     proc = tesskit("sweep", "--config", str(config), "--max-iterations", "6", "--jobs", "2")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     results = json.loads((runs / "sweep.json").read_text())
