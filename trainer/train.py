@@ -53,6 +53,14 @@ from trainer.tools import (
 #: on 60 unseen lines): 0.0001 -> 17.6 % after 1000 iterations, 0.001 -> 8.5 %, 0.002 -> 7.9 %
 #: already after 600 (bench/quality.py and the commit log have the rest).
 FINE_TUNE_LEARNING_RATE = 0.002
+#: Lines START_MODEL misreads this much (CER % on the eval lines) are far from what it learnt,
+#: handwriting for a print model: fra reads two WWI hands at 65-77 % CER, early printed books
+#: at 12-33 %. They get FAR_LEARNING_RATE: the weights have further to go in the same
+#: iterations (at 0.002 the training error was still 22 % at the end). On 40 lines of both
+#: hands, 3 seeds each, held-out CER fell in 5 of 6 runs, by 2.4 points on average
+#: (1.37x -> 1.42x and 1.50x -> 1.60x; bench/quality.py).
+FAR_FROM_START_CER = 50.0
+FAR_LEARNING_RATE = 0.004
 #: Fine-tuning iterations unless given: this many per training line, within the bounds below.
 FINE_TUNE_ITERATIONS_PER_LINE = 25
 FINE_TUNE_ITERATIONS = (1000, 10000)
@@ -154,10 +162,16 @@ class TrainConfig:
             return self.augment
         return AUGMENT_SMALL if lines < SMALL_SET_LINES else 0
 
-    def effective_learning_rate(self) -> float:
+    def effective_learning_rate(self, start_cer: float | None = None) -> float:
+        """The given rate, else one for the run's kind; ``start_cer``: START_MODEL's CER on
+        the eval lines (None before it is known or from scratch)."""
         if self.learning_rate is not None:
             return self.learning_rate
-        return FINE_TUNE_LEARNING_RATE if self.start_model else SCRATCH_LEARNING_RATE
+        if not self.start_model:
+            return SCRATCH_LEARNING_RATE
+        if start_cer is not None and start_cer > FAR_FROM_START_CER:
+            return FAR_LEARNING_RATE
+        return FINE_TUNE_LEARNING_RATE
 
 
 def _plain(value: Any) -> Any:
@@ -417,6 +431,7 @@ def _lstmtraining_args(
     train_list: Path,
     eval_list: Path,
     max_iterations: int,
+    learning_rate: float,
 ) -> list[str]:
     args = [
         str(find_tool("lstmtraining")),
@@ -425,7 +440,7 @@ def _lstmtraining_args(
         "--model_output",
         str(config.run_dir / "checkpoints" / config.model_name),
         "--learning_rate",
-        str(config.effective_learning_rate()),
+        str(learning_rate),
         "--train_listfile",
         str(train_list),
         "--eval_listfile",
@@ -484,7 +499,8 @@ def _settings(
         "dataset_hash": dataset.dataset_hash(samples),
         "eval_hash": dataset.dataset_hash(given_eval) if given_eval else "",
         "augment": config.effective_augment(len(samples)),
-        "learning_rate": config.effective_learning_rate(),
+        # None: chosen once START_MODEL is scored (the manifest's learning_rate says which).
+        "learning_rate": config.learning_rate,
         "learning_rate_reset": bool(config.start_model) and not layered,
         "target_error_rate": config.target_error_rate,
         "box_format": config.box_format,
@@ -552,10 +568,12 @@ def run_training(config: TrainConfig, console: Console | None = None) -> TrainRe
         start_scores = _score_start_model(config, inputs.start_path, eval_set)
     max_iterations = config.effective_iterations(len(trained_on), len(train_samples))
     split = _split_record(train_samples, trained_on, eval_set.samples)
-    _record_plan(config, max_iterations, split, files, start_scores)
+    rate = _learning_rate(config, start_scores, console)
+    plan = TrainingPlan(max_iterations, rate)
+    _record_plan(config, plan, split, files, start_scores)
     with times.stage("lstmtraining_s"):
         last_iteration = _train(
-            config, files, eval_set, inputs.tessdata, max_iterations, console, resumed_from
+            config, files, eval_set, inputs.tessdata, plan, console, resumed_from
         )
     with times.stage("select_export_s"):
         choice = choose_and_export(
@@ -691,6 +709,25 @@ def _score_start_model(
     return select.score_traineddata(start_path, eval_set, f"{config.start_model} (start model)")
 
 
+@dataclass(frozen=True)
+class TrainingPlan:
+    """What lstmtraining is run with, fixed once START_MODEL is scored."""
+
+    max_iterations: int
+    learning_rate: float
+
+
+def _learning_rate(config: TrainConfig, start_scores: Scores | None, console: Console) -> float:
+    """The rate for lstmtraining, said aloud when START_MODEL's score raised it."""
+    rate = config.effective_learning_rate(start_scores.cer if start_scores else None)
+    if start_scores and rate != config.effective_learning_rate():
+        console.print(
+            f"{config.start_model} reads the eval lines at {start_scores.cer:.1f} % CER "
+            f"(over {FAR_FROM_START_CER:g} %: far from what it learnt): learning rate {rate}"
+        )
+    return rate
+
+
 def _split_record(
     train: list[dataset.Sample], trained_on: list[dataset.Sample], held: Sequence[dataset.Sample]
 ) -> dict[str, int]:
@@ -699,7 +736,7 @@ def _split_record(
 
 def _record_plan(
     config: TrainConfig,
-    max_iterations: int,
+    plan: TrainingPlan,
     split: dict[str, int],
     files: starter.StarterFiles,
     start_scores: Scores | None,
@@ -707,7 +744,8 @@ def _record_plan(
     update_manifest(
         config.run_dir,
         status="training",
-        max_iterations=max_iterations,
+        max_iterations=plan.max_iterations,
+        learning_rate=plan.learning_rate,
         split=split,
         dictionaries=sorted(files.dictionaries),
         start_model_eval=_scores_record(start_scores),
@@ -719,13 +757,17 @@ def _train(
     files: starter.StarterFiles,
     eval_set: select.EvalSet,
     tessdata: Path,
-    max_iterations: int,
+    plan: TrainingPlan,
     console: Console,
     resumed_from: int,
 ) -> int:
-    """lstmtraining (resuming from its own checkpoint); returns the last iteration reached."""
+    """lstmtraining (resuming from its own checkpoint) as ``plan`` says; returns the last
+    iteration reached."""
+    max_iterations, learning_rate = plan.max_iterations, plan.learning_rate
     train_list = config.run_dir / "lists" / "train.txt"
-    args = _lstmtraining_args(config, files, train_list, eval_set.lstmf_list, max_iterations)
+    args = _lstmtraining_args(
+        config, files, train_list, eval_set.lstmf_list, max_iterations, learning_rate
+    )
     try:
         records = _stream_lstmtraining(
             args, config, tessdata, max_iterations, console, resumed_from

@@ -25,6 +25,8 @@ from trainer.scripts import LANG_TYPES
 from trainer.tools import TesskitError, require_float_model, resolve_tessdata
 from trainer.train import (
     AUGMENT_SMALL,
+    FAR_FROM_START_CER,
+    FAR_LEARNING_RATE,
     FINE_TUNE_ITERATIONS,
     FINE_TUNE_ITERATIONS_PER_LINE,
     FINE_TUNE_LEARNING_RATE,
@@ -125,7 +127,8 @@ def parse_tesstrain_vars(assignments: tuple[str, ...]) -> dict[str, object]:
     type=click.FloatRange(min=0, min_open=True),
     default=config_default("learning_rate"),
     help=f"[default: {FINE_TUNE_LEARNING_RATE} fine-tuning (it replaces the start model's "
-    f"own rates), {SCRATCH_LEARNING_RATE} from scratch]",
+    f"own rates), {FAR_LEARNING_RATE} when the start model reads the eval lines at over "
+    f"{FAR_FROM_START_CER:g} % CER, {SCRATCH_LEARNING_RATE} from scratch]",
 )
 @click.option(
     "--psm", type=PSM, default=config_default("psm"), help="page segmentation mode for lstmf"
