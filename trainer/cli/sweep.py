@@ -17,7 +17,13 @@ from rich.console import Console
 from rich.table import Table
 
 from trainer.atomic import write_json_atomic
-from trainer.cli.config import PSM, config_default, config_file_option, read_config_file
+from trainer.cli.config import (
+    PARAMETER_FOR_FIELD,
+    PSM,
+    config_default,
+    config_file_option,
+    read_config_file,
+)
 from trainer.cli.train import config_from_table
 from trainer.html_report import write_sweep_html_report
 from trainer.names import MODEL_NAME, MODEL_NAME_OR_EMPTY
@@ -48,14 +54,6 @@ def _positive_list(convert: type, value: str, option: str) -> list:
             param_hint=option,
         )
     return values
-
-
-def _floats(value: str) -> list[float]:
-    return _positive_list(float, value, "--learning-rate")
-
-
-def _ints(value: str) -> list[int]:
-    return _positive_list(int, value, "--max-iterations")
 
 
 def _count(n: int, noun: str) -> str:
@@ -93,17 +91,11 @@ def _print_table(console: Console, title: str, results: list[dict[str, Any]]) ->
     console.print(table)
 
 
-#: `tesskit sweep` option -> the TrainConfig field it sets for every run.
-RUN_FIELD_FOR_OPTION = {
-    "model_name": "model_name",
-    "data": "data_dir",
-    "start_model": "start_model",
-    "net_spec": "net_spec",
-    "tessdata": "tessdata",
-    "output_dir": "output_dir",
-    "psm": "psm",
-    "fresh": "fresh",
-}
+#: TrainConfig fields `tesskit sweep` has options for, set for every run (the option of
+#: each is named as `tesskit train`'s: PARAMETER_FOR_FIELD).
+RUN_FIELDS = (
+    "model_name", "data_dir", "start_model", "net_spec", "tessdata", "output_dir", "psm", "fresh"
+)  # fmt: skip
 #: The grid: TrainConfig field -> (the option listing its values, their default, type).
 GRID_AXES: dict[str, tuple[str, str, type]] = {
     "learning_rate": ("learning_rates", "0.0001,0.0005,0.001", float),
@@ -226,7 +218,8 @@ def sweep_settings(
     given = {
         name for name in options if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
     }
-    for option, name in RUN_FIELD_FOR_OPTION.items():
+    for name in RUN_FIELDS:
+        option = PARAMETER_FOR_FIELD.get(name, name)
         value = options[option]
         if option in given and value in ("", None):  # --start-model '': from scratch
             table.pop(name, None)
